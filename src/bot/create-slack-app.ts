@@ -1,0 +1,65 @@
+import type { RequestListener } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { SlackConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { boltLogger } from './bolt-logger.ts';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackApp {
+  app: App;
+  /** Serves /slack/events in HTTP mode; undefined in Socket Mode, where Slack never calls us. */
+  httpHandler: RequestListener | undefined;
+  mode: 'http' | 'socket';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SlackAppOptions {
+  slack: SlackConfig;
+  retries: number;
+  log: Logger;
+}
+
+/** Bolt over HTTP by default (signature checked by Bolt on the raw body), Socket Mode with an app token. */
+export function createSlackApp({ slack, retries, log }: SlackAppOptions): SlackApp {
+  const logger = boltLogger(log);
+  const clientOptions = { slackApiUrl: slack.apiUrl, retryConfig: { retries } };
+  if (slack.appToken) {
+    // Bolt's SocketModeReceiver always opens its connection via slack.com (no base URL option).
+    const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger });
+    const app = new App({ receiver, token: slack.botToken, logger, clientOptions, deferInitialization: true });
+    return {
+      app,
+      httpHandler: undefined,
+      mode: 'socket',
+      async start() {
+        await app.init();
+        await app.start();
+        log.info('connected to Slack over Socket Mode');
+      },
+      stop: async () => {
+        await app.stop();
+      },
+    };
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret: slack.signingSecret,
+    endpoints: SLACK_EVENTS_PATH,
+    processBeforeResponse: false,
+    logger,
+  });
+  const app = new App({ receiver, token: slack.botToken, logger, clientOptions, deferInitialization: true });
+  app.error(async (error) => {
+    log.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+  return {
+    app,
+    httpHandler: (req, res) => receiver.requestListener(req, res),
+    mode: 'http',
+    // Checks the bot token now (auth.test), so a wrong token fails at start-up with a clear error.
+    start: () => app.init(),
+    // The HTTP server is Baton's own; there is nothing of Bolt's to stop in HTTP mode.
+    stop: async () => undefined,
+  };
+}

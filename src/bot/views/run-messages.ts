@@ -1,0 +1,77 @@
+import type { SlackMessage } from '../../integrations/slack.ts';
+import type { Run, RunStatus } from '../../domain/run.ts';
+import { context, escapeMrkdwn, link, message, section } from './blocks.ts';
+
+const STATUS_LABEL: Record<RunStatus, string> = {
+  queued: 'queued',
+  running: 'working',
+  needs_clarification: 'needs clarification',
+  reviewing: 'in review',
+  awaiting_approval: 'waiting for approval',
+  merging: 'merging',
+  deploying: 'deploying',
+  succeeded: 'done',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+export function statusLabel(status: RunStatus): string {
+  return STATUS_LABEL[status];
+}
+
+function requester(run: Run): string {
+  return run.source === 'slack' ? `<@${run.requestedBy}>` : `${run.source} (${escapeMrkdwn(run.requestedBy)})`;
+}
+
+/** The thread root: one per run, edited as the run moves. */
+export function threadRootMessage(run: Run): SlackMessage {
+  const headline = `${run.ticketKey} · ${statusLabel(run.status)}`;
+  return message(headline, section(`*${run.ticketKey}* · ${statusLabel(run.status)}`), context(`Requested by ${requester(run)}`));
+}
+
+// The steps a run goes through. Later stages mark theirs done; none is claimed before it happens.
+const STEPS = ['Fetch the ticket', 'Prepare a workspace', 'Fix and prove it with tests', 'Review (security, blast radius, plan)', 'Open the pull request', 'Approve and merge'];
+
+/** The one status message in the thread, edited as steps complete. */
+export function statusMessage(run: Run, stepsDone = 0): SlackMessage {
+  const lines = STEPS.map((step, i) => `${i < stepsDone ? ':white_check_mark:' : ':white_square:'} ${step}`);
+  const where = run.statusReason ? `\n_${escapeMrkdwn(run.statusReason)}_` : '';
+  return message(
+    `${run.ticketKey}: ${statusLabel(run.status)}`,
+    section(`*Status:* ${statusLabel(run.status)}${where}`),
+    section(lines.join('\n')),
+  );
+}
+
+export function runStartedReply(run: Run): SlackMessage {
+  return message(
+    `Queued ${run.ticketKey}. I'll open a thread for it in this channel.`,
+    section(`:inbox_tray: Queued *${run.ticketKey}*. I'll open a thread for it in this channel and keep it up to date.`),
+  );
+}
+
+export function alreadyRunningReply(run: Run): SlackMessage {
+  const where = run.threadUrl ? link(run.threadUrl, 'its thread') : run.channelId ? `<#${run.channelId}>` : 'its thread';
+  return message(
+    `${run.ticketKey} is already running (${statusLabel(run.status)}).${run.threadUrl ? ` ${run.threadUrl}` : ''}`,
+    section(`:hourglass_flowing_sand: *${run.ticketKey}* is already running (${statusLabel(run.status)}). Follow it in ${where}.`),
+  );
+}
+
+export function statusReply(runs: Run[], ticketKey?: string): SlackMessage {
+  if (runs.length === 0) {
+    const none = ticketKey ? `No run for ${ticketKey} yet. Start one with /agent fix ${ticketKey}.` : 'Nothing is running. Start a run with /agent fix ENG-123.';
+    return message(none, section(none));
+  }
+  const lines = runs.map((run) => {
+    const thread = run.threadUrl ? ` · ${link(run.threadUrl, 'thread')}` : '';
+    const reason = run.statusReason ? ` — _${escapeMrkdwn(run.statusReason)}_` : '';
+    return `• *${run.ticketKey}* · ${statusLabel(run.status)}${thread}${reason}`;
+  });
+  return message(lines.join('\n').replace(/[*_]/g, ''), section(lines.join('\n')));
+}
+
+export function commandFailedReply(action: string, reason: string, reference: string): SlackMessage {
+  const text = `:x: I couldn't ${action}: ${reason}. Nothing was saved, so it is safe to try again in a minute. If it keeps failing, an admin can look up reference ${reference} in Baton's logs.`;
+  return message(text.replace(/^:x: /, ''), section(text));
+}

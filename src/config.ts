@@ -1,0 +1,206 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Secrets and endpoints come from the environment (and `.env`),
+ * policy from `baton.yml`. Every problem is collected into one ConfigError with a hint per key.
+ */
+
+const HINTS: Record<string, string> = {
+  PORT: 'a TCP port number, e.g. 3000',
+  DATABASE_URL: 'a postgres:// URL, or leave it unset to use the embedded database under DATA_DIR',
+  DATABASE_SCHEMA: 'a lower-case SQL identifier, e.g. baton',
+  LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace',
+  SLACK_BOT_TOKEN: 'the Bot User OAuth Token (xoxb-…) from OAuth & Permissions after installing the app',
+  SLACK_SIGNING_SECRET: 'Basic Information → App Credentials → Signing Secret',
+  SLACK_APP_TOKEN: 'an app-level token (xapp-…) with connections:write, only for Socket Mode',
+  SLACK_API_URL: 'the Slack Web API base URL, ending in /api/',
+  HTTP_RETRIES: 'how many times SDK clients retry a failed call themselves (0–10)',
+};
+
+const url = z.url({ protocol: /^https?$/ });
+const optionalSecret = z.string().trim().min(1).optional();
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  BATON_CONFIG: z.string().min(1).default('baton.yml'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres://')
+    .optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,40}$/)
+    .default('baton'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: z.enum(['auto', 'true', 'false']).default('auto'),
+  HTTP_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must start with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: optionalSecret,
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must start with xapp-').optional(),
+  SLACK_API_URL: url.default('https://slack.com/api/'),
+
+  LINEAR_API_KEY: optionalSecret,
+  LINEAR_API_URL: url.default('https://api.linear.app/graphql'),
+  LINEAR_WEBHOOK_SECRET: optionalSecret,
+  JIRA_HOST: url.optional(),
+  JIRA_EMAIL: z.string().optional(),
+  JIRA_API_TOKEN: optionalSecret,
+  JIRA_WEBHOOK_SECRET: optionalSecret,
+  GITHUB_TOKEN: optionalSecret,
+  GITHUB_API_URL: url.default('https://api.github.com'),
+  GITHUB_WEBHOOK_SECRET: optionalSecret,
+  ANTHROPIC_API_KEY: optionalSecret,
+  ANTHROPIC_BASE_URL: url.default('https://api.anthropic.com'),
+});
+
+const policySchema = z
+  .object({
+    queue: z
+      .object({
+        poll_interval_seconds: z.number().min(0.5).max(60).default(2),
+        shutdown_grace_seconds: z.number().int().min(0).max(3600).default(30),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export type Policy = z.infer<typeof policySchema>;
+
+export interface SlackConfig {
+  botToken: string;
+  signingSecret: string;
+  /** Present → Socket Mode; absent → Slack calls us over HTTP at /slack/events. */
+  appToken: string | undefined;
+  apiUrl: string;
+}
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  database: { url: string | undefined; schema: string };
+  log: { level: string; pretty: boolean };
+  httpRetries: number;
+  /** Undefined when Slack is not connected yet; `slackMissing` then says what to set. */
+  slack: SlackConfig | undefined;
+  slackMissing: string[];
+  endpoints: { linear: string; jira: string | undefined; github: string; anthropic: string };
+  policy: Policy;
+  /** Every secret value, so the logger can redact them wherever they appear. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(readonly problems: string[]) {
+    super(`Baton's configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export interface ConfigSource {
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+function issueLines(error: z.ZodError, prefix: string, hints: Record<string, string>): string[] {
+  return error.issues.map((issue) => {
+    const key = issue.path.join('.');
+    const hint = hints[key];
+    return `${prefix}${key}: ${issue.message}${hint ? ` (${hint})` : ''}`;
+  });
+}
+
+/** `.env` fills in what the real environment leaves unset; it never overrides it. */
+function withDotEnv(source: ConfigSource): Record<string, string | undefined> {
+  const file = resolve(source.cwd, '.env');
+  if (!existsSync(file)) return source.env;
+  return { ...parseEnv(readFileSync(file, 'utf8')), ...source.env };
+}
+
+function emptyToUndefined(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]));
+}
+
+function readPolicy(path: string, problems: string[]): Policy {
+  if (!existsSync(path)) return policySchema.parse({});
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8')) ?? {};
+  } catch (error) {
+    problems.push(`${path}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
+    return policySchema.parse({});
+  }
+  const parsed = policySchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  problems.push(...issueLines(parsed.error, `${path}: `, {}));
+  return policySchema.parse({});
+}
+
+function slackFrom(
+  env: z.infer<typeof envSchema>,
+  raw: Record<string, string | undefined>,
+  problems: string[],
+): Pick<Config, 'slack' | 'slackMissing'> {
+  // Presence is judged on the raw values, so an invalid token still counts as "set".
+  const required = { SLACK_BOT_TOKEN: raw.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: raw.SLACK_SIGNING_SECRET };
+  const missing = Object.entries(required)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
+  const anySet = missing.length < 2 || raw.SLACK_APP_TOKEN !== undefined;
+  // Nothing set is a supported state (Baton runs without Slack); half set is a mistake.
+  if (missing.length > 0 && anySet) {
+    for (const key of missing) problems.push(`${key}: missing, but other Slack settings are set (${HINTS[key]})`);
+  }
+  if (missing.length > 0 || !env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) return { slack: undefined, slackMissing: missing };
+  return {
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      appToken: env.SLACK_APP_TOKEN,
+      apiUrl: env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`,
+    },
+    slackMissing: [],
+  };
+}
+
+export function loadConfig(source: ConfigSource = { env: process.env, cwd: process.cwd() }): Config {
+  const problems: string[] = [];
+  const raw = emptyToUndefined(withDotEnv(source));
+  const parsedEnv = envSchema.safeParse(raw);
+  if (!parsedEnv.success) problems.push(...issueLines(parsedEnv.error, '', HINTS));
+  const env = parsedEnv.success ? parsedEnv.data : envSchema.parse({});
+  const policy = readPolicy(resolve(source.cwd, env.BATON_CONFIG), problems);
+  const slack = slackFrom(env, raw, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const secrets = [
+    env.SLACK_BOT_TOKEN,
+    env.SLACK_SIGNING_SECRET,
+    env.SLACK_APP_TOKEN,
+    env.LINEAR_API_KEY,
+    env.LINEAR_WEBHOOK_SECRET,
+    env.JIRA_API_TOKEN,
+    env.JIRA_WEBHOOK_SECRET,
+    env.GITHUB_TOKEN,
+    env.GITHUB_WEBHOOK_SECRET,
+    env.ANTHROPIC_API_KEY,
+    env.DATABASE_URL ? new URL(env.DATABASE_URL).password || undefined : undefined,
+  ].filter((s): s is string => s !== undefined && s.length >= 6);
+
+  return {
+    port: env.PORT,
+    dataDir: resolve(source.cwd, env.DATA_DIR),
+    database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY === 'auto' ? Boolean(process.stdout.isTTY) : env.LOG_PRETTY === 'true' },
+    httpRetries: env.HTTP_RETRIES,
+    ...slack,
+    endpoints: { linear: env.LINEAR_API_URL, jira: env.JIRA_HOST, github: env.GITHUB_API_URL, anthropic: env.ANTHROPIC_BASE_URL },
+    policy,
+    secrets,
+  };
+}

@@ -1,0 +1,47 @@
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+/** A pool or a client inside a transaction: every SQL function takes one of these first. */
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+export interface PoolOptions {
+  url: string;
+  schema: string;
+  max?: number;
+  /** Slack gives a slash command 3 s; a connection that takes longer must fail, not hang. */
+  connectionTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}
+
+export function createPool(options: PoolOptions): Pool {
+  // Each connection lives in Baton's schema (so tests can give every file a fresh one), set in
+  // the startup packet rather than by a query that would race the caller's first statement.
+  return new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 2000,
+    application_name: 'baton',
+    options: `-c search_path=${options.schema},public -c statement_timeout=${options.statementTimeoutMs ?? 10000}`,
+  });
+}
+
+/** Runs `fn` in one transaction: commits if it returns, rolls back if it throws. */
+export async function withTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A failed ROLLBACK means the connection is broken: release it as such so the pool drops it.
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      broken = rollbackError as Error;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

@@ -1,0 +1,145 @@
+import type { NewRun, Run, RunStatus } from '../domain/run.ts';
+import type { Queryable } from './pool.ts';
+
+interface RunRow {
+  id: string;
+  ticket_key: string;
+  source: Run['source'];
+  status: RunStatus;
+  status_reason: string | null;
+  requested_by: string;
+  channel_id: string | null;
+  response_url: string | null;
+  thread_ts: string | null;
+  status_ts: string | null;
+  thread_url: string | null;
+  priority: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    ticketKey: row.ticket_key,
+    source: row.source,
+    status: row.status,
+    statusReason: row.status_reason,
+    requestedBy: row.requested_by,
+    channelId: row.channel_id,
+    responseUrl: row.response_url,
+    threadTs: row.thread_ts,
+    statusTs: row.status_ts,
+    threadUrl: row.thread_url,
+    priority: row.priority,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Inserts a run unless the ticket already has an active one (the partial unique index decides,
+ * so two racing requests cannot both win). Returns undefined when one is already active.
+ */
+export async function insertRun(db: Queryable, run: NewRun): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    `INSERT INTO runs (ticket_key, source, requested_by, channel_id, response_url, priority)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (ticket_key) WHERE status NOT IN ('succeeded', 'failed', 'cancelled') DO NOTHING
+     RETURNING *`,
+    [run.ticketKey, run.source, run.requestedBy, run.channelId, run.responseUrl ?? null, run.priority ?? 0],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function findActiveRun(db: Queryable, ticketKey: string): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM runs WHERE ticket_key = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled')`,
+    [ticketKey],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function getRun(db: Queryable, id: string): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [id]);
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function listActiveRuns(db: Queryable, limit = 20): Promise<Run[]> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM runs WHERE status NOT IN ('succeeded', 'failed', 'cancelled')
+     ORDER BY created_at DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map(toRun);
+}
+
+export async function latestRunForTicket(db: Queryable, ticketKey: string): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    'SELECT * FROM runs WHERE ticket_key = $1 ORDER BY created_at DESC LIMIT 1',
+    [ticketKey],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/**
+ * Takes the lease for opening the run's thread. Only the holder posts; a second delivery of the
+ * same job finds the lease held and backs off. Returns the run when the lease was taken.
+ */
+export async function takeThreadLease(db: Queryable, id: string, seconds: number): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    `UPDATE runs SET thread_lease_until = now() + make_interval(secs => $2), updated_at = now()
+     WHERE id = $1 AND (thread_lease_until IS NULL OR thread_lease_until < now())
+       AND (thread_ts IS NULL OR status_ts IS NULL)
+     RETURNING *`,
+    [id, seconds],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function releaseThreadLease(db: Queryable, id: string): Promise<void> {
+  await db.query('UPDATE runs SET thread_lease_until = NULL WHERE id = $1', [id]);
+}
+
+export async function setThreadRoot(db: Queryable, id: string, threadTs: string, threadUrl: string | null): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE runs SET thread_ts = $2, thread_url = $3, updated_at = now() WHERE id = $1 AND thread_ts IS NULL`,
+    [id, threadTs, threadUrl],
+  );
+  return result.rowCount === 1;
+}
+
+export async function setStatusMessage(db: Queryable, id: string, statusTs: string): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE runs SET status_ts = $2, thread_lease_until = NULL, updated_at = now() WHERE id = $1 AND status_ts IS NULL`,
+    [id, statusTs],
+  );
+  return result.rowCount === 1;
+}
+
+/** Conditional state change: succeeds only from `from`, so two workers cannot both move a run. */
+export async function transitionRun(
+  db: Queryable,
+  id: string,
+  from: RunStatus[],
+  to: RunStatus,
+  reason: string | null,
+): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    `UPDATE runs SET status = $3, status_reason = $4, updated_at = now(),
+       finished_at = CASE WHEN $3 IN ('succeeded', 'failed', 'cancelled') THEN now() ELSE finished_at END
+     WHERE id = $1 AND status = ANY($2::text[])
+     RETURNING *`,
+    [id, from, to, reason],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/** The honest one-line "where it stands" shown under the status, while the run is in `status`. */
+export async function setStatusReason(db: Queryable, id: string, status: RunStatus, reason: string): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    'UPDATE runs SET status_reason = $3, updated_at = now() WHERE id = $1 AND status = $2 RETURNING *',
+    [id, status, reason],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}

@@ -1,0 +1,75 @@
+import { WebClient, type Block, type KnownBlock } from '@slack/web-api';
+
+export type Blocks = (Block | KnownBlock)[];
+
+export interface SlackMessage {
+  text: string;
+  blocks?: Blocks;
+}
+
+/** The Slack verbs Baton's jobs use, returning plain values rather than SDK responses. */
+export interface SlackClient {
+  postMessage(channel: string, message: SlackMessage, threadTs?: string): Promise<{ ts: string }>;
+  updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
+  deleteMessage(channel: string, ts: string): Promise<void>;
+  permalink(channel: string, ts: string): Promise<string>;
+  /** Posts to a slash command's response_url (valid 30 minutes, 5 uses, per Slack). */
+  respond(responseUrl: string, message: SlackMessage & { replaceOriginal?: boolean }): Promise<void>;
+}
+
+export interface SlackClientOptions {
+  apiUrl: string;
+  token: string;
+  retries: number;
+}
+
+export function createWebClient(options: SlackClientOptions): WebClient {
+  return new WebClient(options.token, {
+    slackApiUrl: options.apiUrl,
+    retryConfig: { retries: options.retries },
+    // A job that meets a rate limit fails and is retried by the queue with backoff, rather than
+    // holding a worker while the SDK sleeps.
+    rejectRateLimitedCalls: true,
+  });
+}
+
+export function createSlackClient(options: SlackClientOptions): SlackClient {
+  const web = createWebClient(options);
+  return {
+    async postMessage(channel, message, threadTs) {
+      const result = await web.chat.postMessage({
+        channel,
+        text: message.text,
+        blocks: message.blocks,
+        thread_ts: threadTs,
+        unfurl_links: false,
+      });
+      if (!result.ts) throw new Error('Slack accepted the message but returned no ts');
+      return { ts: result.ts };
+    },
+    async updateMessage(channel, ts, message) {
+      await web.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+    },
+    async deleteMessage(channel, ts) {
+      await web.chat.delete({ channel, ts });
+    },
+    async permalink(channel, ts) {
+      const result = await web.chat.getPermalink({ channel, message_ts: ts });
+      if (!result.permalink) throw new Error('Slack returned no permalink');
+      return result.permalink;
+    },
+    async respond(responseUrl, message) {
+      const response = await fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          response_type: 'ephemeral',
+          replace_original: message.replaceOriginal ?? false,
+          text: message.text,
+          blocks: message.blocks,
+        }),
+      });
+      if (!response.ok) throw Object.assign(new Error(`response_url answered ${response.status}`), { status: response.status });
+    },
+  };
+}

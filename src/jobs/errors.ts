@@ -1,0 +1,84 @@
+/**
+ * The one place that decides whether a failure is worth retrying. Retryable errors are rethrown
+ * so pg-boss backs off and tries again; permanent ones end the run with a reason a person can act on.
+ */
+
+export class PermanentError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class RetryableError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const RETRYABLE_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  // @slack/web-api's codes for transport failures and rate limits.
+  'slack_webapi_request_error',
+  'slack_webapi_http_error',
+  'slack_webapi_rate_limited_error',
+]);
+
+// Slack answers HTTP 200 {ok:false} for these; they only go away if the service recovers.
+const RETRYABLE_SLACK_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+function statusOf(error: Record<string, unknown>): number | undefined {
+  const status = error.status ?? error.statusCode ?? (error.response as Record<string, unknown> | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof RetryableError) return true;
+  if (error instanceof PermanentError) return false;
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as Record<string, unknown>;
+  if (typeof e.code === 'string' && RETRYABLE_NETWORK_CODES.has(e.code)) {
+    // An HTTP error from Slack is retryable only when the status says the service is the problem.
+    const status = statusOf(e);
+    return e.code !== 'slack_webapi_http_error' || status === undefined || status >= 500 || status === 429;
+  }
+  if (e.code === 'slack_webapi_platform_error') {
+    const data = e.data as { error?: string } | undefined;
+    return RETRYABLE_SLACK_ERRORS.has(data?.error ?? '');
+  }
+  const status = statusOf(e);
+  if (status !== undefined) return status === 408 || status === 425 || status === 429 || status >= 500;
+  return false;
+}
+
+/** A one-line reason for a person: what failed, without stack traces or secrets. */
+export function describeError(error: unknown): string {
+  if (error instanceof PermanentError || error instanceof RetryableError) return error.message;
+  if (typeof error === 'object' && error !== null) {
+    const e = error as Record<string, unknown>;
+    const slackError = (e.data as { error?: string } | undefined)?.error;
+    if (slackError) return `Slack answered “${slackError}”`;
+    if (typeof e.message === 'string') return e.message.split('\n')[0]!;
+  }
+  return String(error);
+}
+
+/** Slack's own error code (`not_in_channel`, …) when Slack refused the call. */
+export function slackErrorCode(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
