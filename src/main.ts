@@ -48,7 +48,10 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       log.info({ dataDir: config.dataDir }, 'DATABASE_URL is unset: using the embedded PostgreSQL under the data directory');
     }
     const pool = createPool({ url: config.database.url ?? embedded!.url, schema: config.database.schema });
-    pool.on('error', (error) => log.error({ err: error }, 'idle database connection failed'));
+    // pg attaches the client (with its connection parameters) to the error: log only what it says.
+    pool.on('error', (error: Error & { code?: string }) =>
+      log.error({ error: error.message, code: error.code }, 'idle database connection failed'),
+    );
     stops.push(() => pool.end());
     const applied = await migrate(pool, config.database.schema);
     if (applied.length) log.info({ applied }, 'database migrated');

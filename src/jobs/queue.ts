@@ -45,7 +45,9 @@ export function createQueue(options: QueueOptions): Queue {
   });
   boss.on('error', (error) => options.log.error({ err: error }, 'queue error'));
   const workerIds = new Map<QueueName, string[]>();
+  const inFlight = new Set<Promise<unknown>>();
   let started = false;
+  let stopping = false;
 
   return {
     get started() {
@@ -65,12 +67,12 @@ export function createQueue(options: QueueOptions): Queue {
 
     async enqueue(db, name, payload, enqueueOptions = {}) {
       const data = QUEUES[name].payload.parse(payload);
-      const id = await boss.send(name, data as object, {
-        db: { executeSql: (text, values) => db.query(text, values) },
-        priority: enqueueOptions.priority,
-        singletonKey: enqueueOptions.singletonKey,
-        startAfter: enqueueOptions.startAfterSeconds,
-      });
+      // pg-boss validates keys that are present, even when undefined, so only set what was given.
+      const sendOptions: PgBoss.SendOptions = { db: { executeSql: (text, values) => db.query(text, values) } };
+      if (enqueueOptions.priority !== undefined) sendOptions.priority = enqueueOptions.priority;
+      if (enqueueOptions.singletonKey !== undefined) sendOptions.singletonKey = enqueueOptions.singletonKey;
+      if (enqueueOptions.startAfterSeconds !== undefined) sendOptions.startAfter = enqueueOptions.startAfterSeconds;
+      const id = await boss.send(name, data as object, sendOptions);
       // pg-boss returns null when a policy swallowed the job; the caller's rows must not commit alone.
       if (!id) throw new Error(`queue ${name} refused the job (policy ${QUEUES[name].options.policy})`);
       return id;
@@ -88,8 +90,17 @@ export function createQueue(options: QueueOptions): Queue {
           { pollingIntervalSeconds: options.pollIntervalSeconds, batchSize: 1, includeMetadata: true },
           async ([job]) => {
             if (!job) return;
+            // A fetch that was under way when stop() began still delivers; hand the job back
+            // (pg-boss retries it) rather than start work on a pool about to close.
+            if (stopping) throw new Error('Baton is shutting down; the job will be retried');
             const payload = QUEUES[name].payload.parse(job.data) as Payload<typeof name>;
-            await handler(payload, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+            const running = handler(payload, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+            inFlight.add(running);
+            try {
+              await running;
+            } finally {
+              inFlight.delete(running);
+            }
           },
         );
         ids.push(id);
@@ -100,9 +111,24 @@ export function createQueue(options: QueueOptions): Queue {
     async stop(graceSeconds) {
       if (!started) return;
       started = false;
+      stopping = true;
       // Running jobs get `graceSeconds` to finish; pg-boss then fails what is left, which
       // releases those jobs for a retry instead of leaving them active until they expire.
       await boss.stop({ graceful: true, wait: true, timeout: graceSeconds * 1000, close: false });
+      // pg-boss 10 records a job's completion without awaiting it, and a handler past the grace
+      // period keeps running; wait for both before the caller closes the pool under them.
+      await Promise.allSettled([...inFlight]);
+      await drained(options.pool, 5000);
     },
   };
+}
+
+/** Waits until no query is running on the pool, seen twice in a row so a follow-up query counts. */
+async function drained(pool: Pool, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let idleChecks = 0;
+  while (idleChecks < 2 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    idleChecks = pool.totalCount > pool.idleCount || pool.waitingCount > 0 ? 0 : idleChecks + 1;
+  }
 }

@@ -114,7 +114,8 @@ export class FakeServer {
 
   /** Queue a fault for the next matching request(s). */
   fail(fault: Fault): this {
-    this.faults.push({ times: 1, ...fault });
+    // `times: undefined` must still mean once; spreading it over the default made the fault permanent (NaN count).
+    this.faults.push({ ...fault, times: fault.times ?? 1 });
     return this;
   }
 

@@ -1,0 +1,221 @@
+import { flag, str, type SlackArgs } from './slack-call.ts';
+
+export interface SlackMessage {
+  type: 'message';
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+  metadata?: unknown;
+  files?: Record<string, unknown>[];
+  reply_broadcast?: boolean;
+  edited?: { user: string; ts: string };
+  user: string;
+  bot_id: string;
+  app_id: string;
+  team: string;
+}
+
+export interface SlackEphemeral {
+  channel: string;
+  user: string;
+  text: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+  message_ts: string;
+}
+
+export interface MessageIdentity {
+  teamId: string;
+  teamDomain: string;
+  appId: string;
+  botUserId: string;
+  botId: string;
+  channelExists: (channel: string) => boolean;
+}
+
+type Result = Record<string, unknown>;
+const ok = (body: Result = {}): Result => ({ ok: true, ...body });
+const error = (code: string): Result => ({ ok: false, error: code });
+const list = (value: unknown): unknown[] | undefined => (Array.isArray(value) ? value : undefined);
+const compact = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
+/** Channel and thread state behind the `chat.*` and `conversations.*` methods. */
+export class SlackMessages {
+  private readonly stored: SlackMessage[] = [];
+  private readonly deleted = new Set<SlackMessage>();
+  private readonly ephemeral: SlackEphemeral[] = [];
+  private tsCounter = 0;
+
+  constructor(private readonly id: MessageIdentity) {}
+
+  postMessage(a: SlackArgs): Result {
+    const channel = str(a.channel);
+    if (!channel || !this.id.channelExists(channel)) return error('channel_not_found');
+    const text = str(a.text) ?? '';
+    const blocks = list(a.blocks);
+    const attachments = list(a.attachments);
+    if (!text && !blocks && !attachments) return error('no_text');
+    const reply_broadcast = flag(a.reply_broadcast) || undefined;
+    const thread_ts = str(a.thread_ts);
+    const metadata = a.metadata;
+    const message = this.store({ channel, thread_ts, text, blocks, attachments, metadata, reply_broadcast });
+    return ok({ channel, ts: message.ts, message: this.wire(message) });
+  }
+
+  update(a: SlackArgs): Result {
+    return this.withMessage(a, 'ts', (m) => {
+      const blocks = list(a.blocks);
+      const attachments = list(a.attachments);
+      if (a.text === undefined && !blocks && !attachments) return error('no_text');
+      if (a.text !== undefined) m.text = str(a.text) ?? '';
+      if (blocks) m.blocks = blocks;
+      if (attachments) m.attachments = attachments;
+      if (a.metadata !== undefined) m.metadata = a.metadata;
+      m.edited = { user: this.id.botUserId, ts: this.nextTs() };
+      return ok({ channel: m.channel, ts: m.ts, text: m.text, message: this.wire(m) });
+    });
+  }
+
+  delete(a: SlackArgs): Result {
+    return this.withMessage(a, 'ts', (m) => {
+      this.deleted.add(m);
+      return ok({ channel: m.channel, ts: m.ts });
+    });
+  }
+
+  /** Slack's format; a reply's link carries its thread so the client opens it in context. */
+  getPermalink(a: SlackArgs): Result {
+    return this.withMessage(a, 'message_ts', (m) => {
+      const base = `https://${this.id.teamDomain}.slack.com/archives/${m.channel}/p${m.ts.replace('.', '')}`;
+      const inThread = m.thread_ts && m.thread_ts !== m.ts;
+      const permalink = inThread ? `${base}?thread_ts=${m.thread_ts}&cid=${m.channel}` : base;
+      return ok({ channel: m.channel, permalink });
+    });
+  }
+
+  postEphemeral(a: SlackArgs): Result {
+    const channel = str(a.channel);
+    const user = str(a.user);
+    if (!channel || !this.id.channelExists(channel)) return error('channel_not_found');
+    if (!user) return error('user_not_in_channel');
+    const text = str(a.text) ?? '';
+    const blocks = list(a.blocks);
+    if (!text && !blocks && !list(a.attachments)) return error('no_text');
+    const message_ts = this.nextTs();
+    this.ephemeral.push(compact({ channel, user, text, blocks, thread_ts: str(a.thread_ts), message_ts }));
+    return ok({ message_ts });
+  }
+
+  /** `ts` may name the parent or any reply; the whole thread comes back, parent first. */
+  replies(a: SlackArgs): Result {
+    const channel = str(a.channel);
+    if (!channel || !this.id.channelExists(channel)) return error('channel_not_found');
+    const anchor = this.find(channel, a.ts);
+    if (!anchor) return error('thread_not_found');
+    const root = anchor.thread_ts ?? anchor.ts;
+    const thread = this.live().filter((m) => m.channel === anchor.channel && (m.ts === root || m.thread_ts === root));
+    return this.page(thread, a, 1000);
+  }
+
+  /** Top-level messages (and broadcast replies), newest first, as Slack lists a channel. */
+  history(a: SlackArgs): Result {
+    const channel = str(a.channel);
+    if (!channel || !this.id.channelExists(channel)) return error('channel_not_found');
+    const inclusive = flag(a.inclusive);
+    const oldest = str(a.oldest);
+    const latest = str(a.latest);
+    // Equal-width ts strings compare correctly as text, and this fake only mints equal-width ones.
+    const inRange = (ts: string): boolean =>
+      (oldest === undefined || ts > oldest || (inclusive && ts === oldest)) &&
+      (latest === undefined || ts < latest || (inclusive && ts === latest));
+    const visible = this.live()
+      .filter((m) => m.channel === channel && (!m.thread_ts || m.thread_ts === m.ts || m.reply_broadcast))
+      .filter((m) => inRange(m.ts))
+      .reverse();
+    const page = this.page(visible, a, 100);
+    return page.ok ? { ...page, pin_count: 0 } : page;
+  }
+
+  /** The message Slack posts when an upload is completed into a channel or thread. */
+  shareFiles(channel: string, thread_ts: string | undefined, text: string, files: Record<string, unknown>[]): void {
+    this.store({ channel, thread_ts, text, files });
+  }
+
+  live(): SlackMessage[] {
+    return this.stored.filter((m) => !this.deleted.has(m));
+  }
+
+  ephemerals(): SlackEphemeral[] {
+    return structuredClone(this.ephemeral);
+  }
+
+  clear(): void {
+    this.stored.length = 0;
+    this.deleted.clear();
+    this.ephemeral.length = 0;
+  }
+
+  /** Cursor pagination the way Slack reports it: `has_more` plus an opaque `next_cursor`. */
+  private page(items: SlackMessage[], a: SlackArgs, defaultLimit: number): Result {
+    const limit = Number(a.limit) || defaultLimit;
+    const decoded = a.cursor ? Buffer.from(String(a.cursor), 'base64').toString('utf8') : 'offset:0';
+    const start = decoded.startsWith('offset:') ? Number(decoded.slice('offset:'.length)) : NaN;
+    if (!Number.isInteger(start) || start < 0) return error('invalid_cursor');
+    const hasMore = start + limit < items.length;
+    const next_cursor = hasMore ? Buffer.from(`offset:${start + limit}`).toString('base64') : '';
+    const messages = items.slice(start, start + limit).map((m) => this.wire(m));
+    return ok({ messages, has_more: hasMore, response_metadata: { next_cursor } });
+  }
+
+  private withMessage(a: SlackArgs, tsField: string, act: (m: SlackMessage) => Result): Result {
+    const channel = str(a.channel);
+    if (!channel || !this.id.channelExists(channel)) return error('channel_not_found');
+    const message = this.find(channel, a[tsField]);
+    return message ? act(message) : error('message_not_found');
+  }
+
+  private store(fields: Partial<SlackMessage> & Pick<SlackMessage, 'channel' | 'text'>): SlackMessage {
+    const message = compact({
+      type: 'message' as const,
+      ts: this.nextTs(),
+      user: this.id.botUserId,
+      bot_id: this.id.botId,
+      app_id: this.id.appId,
+      team: this.id.teamId,
+      ...fields,
+    });
+    this.stored.push(message);
+    return message;
+  }
+
+  /** A stored message as Slack returns it: no `channel` field, a thread summary on parents. */
+  private wire(m: SlackMessage): Result {
+    const { channel, ...rest } = m;
+    const replies = this.live().filter((r) => r.channel === channel && r.thread_ts === m.ts && r.ts !== m.ts);
+    const last = replies.at(-1);
+    if (!last) return structuredClone(rest);
+    const reply_users = [...new Set(replies.map((r) => r.user))];
+    const summary = {
+      reply_count: replies.length,
+      reply_users_count: reply_users.length,
+      latest_reply: last.ts,
+      reply_users,
+    };
+    return structuredClone({ ...rest, thread_ts: m.ts, ...summary });
+  }
+
+  private find(channel: string | undefined, ts: unknown): SlackMessage | undefined {
+    return this.live().find((m) => m.channel === channel && m.ts === ts);
+  }
+
+  /** Unique, increasing and shaped like Slack's: seconds, a dot, six digits. */
+  private nextTs(): string {
+    this.tsCounter += 1;
+    const micros = 1_732_170_000_000_000 + this.tsCounter * 100;
+    return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+  }
+}

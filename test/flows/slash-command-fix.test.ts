@@ -1,0 +1,111 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeSlack } from '../fakes/fake-slack.ts';
+import { sendSignedSlack, slashCommandBody } from '../fakes/sign-slack-request.ts';
+import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
+import { count, createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startTestBaton, type TestBaton } from '../support/start-test-baton.ts';
+import { eventually } from '../support/eventually.ts';
+
+let db: TestDatabase;
+let slack: FakeSlack;
+let app: TestBaton;
+const secret = SLACK_DEFAULTS.signingSecret;
+const channel = SLACK_DEFAULTS.channelId;
+
+const agent = (text: string, options: { timestamp?: number; signature?: string } = {}) =>
+  sendSignedSlack(app.slackEventsUrl, 'command', slashCommandBody({ text, channel_id: channel }), { secret, ...options });
+const runsFor = (key: string): Promise<number> => count(db.pool, 'SELECT 1 FROM runs WHERE ticket_key = $1', [key]);
+const jobsFor = (key: string): Promise<number> =>
+  count(db.pool, `SELECT 1 FROM ${db.schema}_jobs.job j JOIN runs r ON r.id::text = j.data->>'runId' WHERE j.name = 'run.fix' AND r.ticket_key = $1`, [key]);
+const allRows = async (): Promise<number> =>
+  (await count(db.pool, 'SELECT 1 FROM runs')) + (await count(db.pool, `SELECT 1 FROM ${db.schema}_jobs.job WHERE name = 'run.fix'`));
+
+before(async () => {
+  db = await createTestDatabase();
+  slack = new FakeSlack();
+  await slack.start();
+  app = await startTestBaton({ db, slack });
+});
+after(async () => {
+  await app?.stop();
+  await slack.stop();
+  await db.drop();
+});
+
+test('/agent fix ENG-123: 200 with an ephemeral reply, one run and one job, then one thread root', async () => {
+  const response = await agent('fix ENG-123');
+  assert.equal(response.status, 200);
+  const reply = response.json as { response_type: string; text: string };
+  assert.equal(reply.response_type, 'ephemeral');
+  assert.match(reply.text, /Queued ENG-123/);
+  assert.equal(await runsFor('ENG-123'), 1);
+  assert.equal(await jobsFor('ENG-123'), 1);
+
+  const run = await eventually(async () => {
+    const { rows } = await db.pool.query('SELECT * FROM runs WHERE ticket_key = $1 AND status_ts IS NOT NULL', ['ENG-123']);
+    return rows[0] as { thread_ts: string; status_ts: string; status: string; status_reason: string; thread_url: string } | undefined;
+  }, 10_000, 'the worker to open the thread');
+  const roots = slack.threadRoots(channel);
+  assert.equal(roots.length, 1);
+  assert.match(roots[0]!.text ?? '', /^ENG-123 · queued/);
+  assert.equal(roots[0]!.ts, run.thread_ts);
+  const replies = slack.repliesTo(run.thread_ts);
+  assert.equal(replies.length, 1, 'one status message in the thread');
+  assert.equal(replies[0]!.ts, run.status_ts);
+  // The status says honestly that nothing beyond the thread exists yet; it is never "done".
+  assert.equal(run.status, 'queued');
+  assert.match(run.status_reason, /not built/);
+  assert.doesNotMatch(JSON.stringify(replies[0]!.blocks), /done/i);
+  assert.ok(run.thread_url.includes(channel));
+  // Every log line about the run carries its id and ticket.
+  const runLines = app.logs.filter((l) => l.includes('thread opened'));
+  assert.ok(runLines.length > 0 && runLines.every((l) => l.includes('"ticket":"ENG-123"') && l.includes('"runId"')));
+});
+
+test('a second /agent fix for the same ticket answers "already running" with the thread, and writes nothing', async () => {
+  const before = await allRows();
+  const response = await agent('fix eng-123');
+  assert.equal(response.status, 200);
+  const reply = response.json as { response_type: string; text: string };
+  assert.equal(reply.response_type, 'ephemeral');
+  assert.match(reply.text, /ENG-123 is already running/);
+  assert.match(reply.text, /https:\/\/fake\.slack\.com\/archives\//);
+  assert.equal(await allRows(), before);
+});
+
+test('a wrong signature is refused with 401 and nothing is written', async () => {
+  const before = await allRows();
+  const response = await agent('fix SIG-1', { signature: 'v0=' + '0'.repeat(64) });
+  assert.equal(response.status, 401);
+  assert.equal(await runsFor('SIG-1'), 0);
+  assert.equal(await allRows(), before);
+});
+
+test('a request signed more than 5 minutes ago is refused with 401 and nothing is written', async () => {
+  const before = await allRows();
+  const response = await agent('fix OLD-1', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+  assert.equal(response.status, 401);
+  assert.equal(await allRows(), before);
+});
+
+test('an unknown subcommand gets the usage text, ephemerally', async () => {
+  const response = await agent('deploy ENG-1');
+  const reply = response.json as { response_type: string; text: string };
+  assert.equal(reply.response_type, 'ephemeral');
+  assert.match(reply.text, /don't know the command “deploy”/);
+  assert.match(reply.text, /\/agent fix ENG-123/);
+});
+
+test('a malformed ticket key gets a clear message and writes nothing', async () => {
+  const before = await allRows();
+  const reply = (await agent('fix ENG123')).json as { text: string };
+  assert.match(reply.text, /“ENG123” is not a ticket key.*like ENG-123/);
+  assert.equal(await allRows(), before);
+});
+
+test('/agent status lists the active run with its thread', async () => {
+  const reply = (await agent('status')).json as { text: string; response_type: string };
+  assert.equal(reply.response_type, 'ephemeral');
+  assert.match(reply.text, /ENG-123 · queued/);
+});

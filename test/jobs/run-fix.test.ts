@@ -1,0 +1,80 @@
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { migrate } from '../../src/db/migrate.ts';
+import { getRun, insertRun } from '../../src/db/runs.ts';
+import { createSlackClient } from '../../src/integrations/slack.ts';
+import { runFix, type RunFixDeps } from '../../src/jobs/run-fix.ts';
+import { isRetryable } from '../../src/jobs/errors.ts';
+import { FakeSlack } from '../fakes/fake-slack.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+let db: TestDatabase;
+let slack: FakeSlack;
+let deps: RunFixDeps;
+let n = 0;
+const CHANNEL = 'C0FAKECHAN';
+
+async function newRun(): Promise<string> {
+  n += 1;
+  const run = await insertRun(db.pool, { ticketKey: `TWICE-${n}`, source: 'slack', requestedBy: 'U1', channelId: CHANNEL });
+  return run!.id;
+}
+
+before(async () => {
+  db = await createTestDatabase();
+  await migrate(db.pool, db.schema);
+  slack = new FakeSlack();
+  await slack.start();
+  deps = {
+    pool: db.pool,
+    slack: createSlackClient({ apiUrl: slack.apiUrl, token: slack.botToken, retries: 0 }),
+    log: pino({ level: 'silent' }),
+  };
+});
+beforeEach(() => slack.reset());
+after(async () => {
+  await slack.stop();
+  await db.drop();
+});
+
+test('run.fix delivered twice, one after the other, posts one thread root', async () => {
+  const runId = await newRun();
+  await runFix({ runId }, deps);
+  await runFix({ runId }, deps);
+  assert.equal(slack.threadRoots(CHANNEL).length, 1);
+  const run = await getRun(db.pool, runId);
+  assert.equal(slack.repliesTo(run!.threadTs!).length, 1);
+});
+
+test('run.fix delivered twice at once posts one thread root; the loser backs off to retry', async () => {
+  const runId = await newRun();
+  slack.latency(100);
+  const results = await Promise.allSettled([runFix({ runId }, deps), runFix({ runId }, deps)]);
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  for (const failure of failures) assert.ok(isRetryable(failure.reason), 'the loser is retried, not failed');
+  assert.equal(slack.threadRoots(CHANNEL).length, 1);
+  // The retry finds the thread open and posts nothing.
+  await runFix({ runId }, deps);
+  assert.equal(slack.threadRoots(CHANNEL).length, 1);
+  assert.equal(slack.callsTo('POST', '/api/chat.postMessage').length, 2, 'root and status, once each');
+});
+
+test('a worker that failed between the root and the status message does not post a second root on retry', async () => {
+  const runId = await newRun();
+  // The root and its permalink succeed; the status message meets a Slack outage.
+  slack.fail({ status: 503, match: (req) => req.path === '/api/chat.postMessage' && String(req.rawBody).includes('thread_ts') });
+  await assert.rejects(runFix({ runId }, deps), (error: unknown) => isRetryable(error));
+  await runFix({ runId }, deps);
+  assert.equal(slack.threadRoots(CHANNEL).length, 1);
+  const run = await getRun(db.pool, runId);
+  assert.ok(run?.statusTs, 'the status message was posted on retry');
+  assert.equal(slack.repliesTo(run.threadTs!).length, 1);
+});
+
+test('a run that already ended is left alone', async () => {
+  const runId = await newRun();
+  await db.pool.query(`UPDATE runs SET status = 'cancelled' WHERE id = $1`, [runId]);
+  await runFix({ runId }, deps);
+  assert.equal(slack.calls.length, 0);
+});
