@@ -59,6 +59,9 @@ const envSchema = z.object({
   ANTHROPIC_BASE_URL: url.default('https://api.anthropic.com'),
 });
 
+/** Every environment key Baton reads (documented in .env.example). */
+export const ENV_KEYS = Object.keys(envSchema.shape);
+
 const policySchema = z
   .object({
     queue: z
