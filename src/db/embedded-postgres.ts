@@ -1,7 +1,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
+import { PgliteSessionQueue } from './pglite-session-queue.ts';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -50,17 +53,39 @@ export async function startEmbeddedPostgres(
   // PGlite ignores the startup packet's options, and every socket connection shares its one
   // session, so the schema search path that createPool asks for is set here, once.
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema}, public`);
-  // The socket server serializes queries and keeps a transaction's statements together, so
-  // several pool connections are safe even though PGlite itself is single-connection.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: 64 });
-  await server.start();
-  const [, port] = server.getServerConn().split(':');
+  const { server, sockets } = await serve(db, options.port ?? 0);
+  const { port } = server.address() as AddressInfo;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
     async stop() {
-      await server.stop();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
       rmSync(lockFile, { force: true });
     },
   };
+}
+
+/**
+ * pglite-socket's handler speaks the wire protocol; the queue behind it is Baton's own
+ * (see PgliteSessionQueue), passed through the handler's `queryQueue` option.
+ */
+async function serve(db: PGlite, port: number): Promise<{ server: Server; sockets: Set<Socket> }> {
+  const queue = new PgliteSessionQueue(db);
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    const handler = new PGLiteSocketHandler({
+      // The option is typed as pglite-socket's own (private) class; ours has the same methods.
+      queryQueue: queue as unknown as ConstructorParameters<typeof PGLiteSocketHandler>[0]['queryQueue'],
+      closeOnDetach: true,
+    });
+    handler.attach(socket).catch(() => socket.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return { server, sockets };
 }
