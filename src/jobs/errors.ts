@@ -1,3 +1,5 @@
+import { TrackerError } from '../integrations/trackers/ticket-tracker.ts';
+
 /**
  * The one place that decides whether a failure is worth retrying. Retryable errors are rethrown
  * so pg-boss backs off and tries again; permanent ones end the run with a reason a person can act on.
@@ -49,6 +51,8 @@ function statusOf(error: Record<string, unknown>): number | undefined {
 export function isRetryable(error: unknown): boolean {
   if (error instanceof RetryableError) return true;
   if (error instanceof PermanentError) return false;
+  // Trackers decide the kind at their edge: Linear rate-limits with HTTP 400 and fails with 200.
+  if (error instanceof TrackerError) return error.code === 'rate_limited' || error.code === 'unavailable';
   if (typeof error !== 'object' || error === null) return false;
   const e = error as Record<string, unknown>;
   if (typeof e.code === 'string' && RETRYABLE_NETWORK_CODES.has(e.code)) {

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { jiraPriority } from '../../domain/ticket-priority.ts';
+import { jiraStateCategory } from '../../domain/ticket-state.ts';
+import type { ParsedTicketEvent } from '../../domain/ticket-event.ts';
+
+/*
+ * Jira's issue webhook: `{ webhookEvent: 'jira:issue_created' | 'jira:issue_updated', issue: { key,
+ * fields }, changelog: { items: [{ field, fieldId, fromString, toString }] } }`. `issue.fields` is the
+ * issue after the change. Labels cannot contain spaces in Jira, so a labels item's from/toString is
+ * the space-separated list before and after.
+ */
+const payload = z.object({
+  webhookEvent: z.string(),
+  issue: z
+    .object({
+      key: z.string().min(1),
+      fields: z.object({
+        project: z.object({ key: z.string() }).nullish(),
+        labels: z.array(z.string()).nullish(),
+        status: z.object({ name: z.string(), statusCategory: z.object({ key: z.string() }).nullish() }),
+        priority: z.object({ name: z.string() }).nullish(),
+      }),
+    })
+    .optional(),
+  changelog: z
+    .object({
+      items: z.array(z.object({ field: z.string(), fieldId: z.string().nullish(), fromString: z.string().nullish(), toString: z.string().nullish() })),
+    })
+    .nullish(),
+});
+
+const KINDS: Record<string, 'created' | 'updated'> = { 'jira:issue_created': 'created', 'jira:issue_updated': 'updated' };
+
+const words = (value: string | null | undefined): string[] => (value ?? '').split(/\s+/).filter(Boolean);
+
+export function parseJiraWebhook(body: unknown): ParsedTicketEvent {
+  const event = (body as { webhookEvent?: unknown } | null)?.webhookEvent;
+  if (typeof event !== 'string') return { ok: false, reason: 'not a Jira webhook payload (no webhookEvent)' };
+  // Comment, worklog and other events carry an abridged issue; they are told apart before validating it.
+  if (!KINDS[event]) return { ok: false, reason: `ignored: Jira ${event} events are not ticket changes` };
+  const parsed = payload.safeParse(body);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return { ok: false, reason: `not a usable Jira issue webhook (${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'})` };
+  }
+  const { webhookEvent, issue, changelog } = parsed.data;
+  const kind = KINDS[webhookEvent]!;
+  if (!issue) return { ok: false, reason: `Jira ${webhookEvent} payload has no issue` };
+
+  const f = issue.fields;
+  const items = kind === 'updated' ? (changelog?.items ?? []) : [];
+  const item = (field: string) => items.find((i) => (i.fieldId ?? i.field).toLowerCase() === field);
+  const labels = f.labels ?? [];
+  const state = { name: f.status.name, category: jiraStateCategory(f.status.statusCategory?.key, f.status.name) };
+  const labelItem = item('labels');
+  const statusItem = item('status');
+  return {
+    ok: true,
+    value: {
+      kind,
+      source: 'jira',
+      ticketKey: issue.key,
+      team: f.project?.key ?? issue.key.split('-')[0]!,
+      labelsAdded: kind === 'created' ? labels : labelItem ? words(labelItem.toString).filter((l) => !words(labelItem.fromString).includes(l)) : [],
+      ...(statusItem ? { stateChangedTo: state } : {}),
+      descriptionChanged: item('description') !== undefined,
+      labels,
+      state,
+      priority: jiraPriority(f.priority?.name),
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseJiraWebhook } from '../../../src/bot/webhooks/parse-jira-webhook.ts';
+import { fixture } from './load-fixture.ts';
+
+test('a created issue: all its labels count as added', () => {
+  assert.deepEqual(parseJiraWebhook(fixture('jira-issue-created.json')), {
+    ok: true,
+    value: {
+      kind: 'created',
+      source: 'jira',
+      ticketKey: 'OPS-7',
+      team: 'OPS',
+      labelsAdded: ['baton', 'infra'],
+      descriptionChanged: false,
+      labels: ['baton', 'infra'],
+      state: { name: 'To Do', category: 'todo' },
+      priority: 'high',
+    },
+  });
+});
+
+test('labels added and description edited, from the changelog', () => {
+  const parsed = parseJiraWebhook(fixture('jira-issue-labelled.json'));
+  assert.ok(parsed.ok);
+  assert.deepEqual(
+    [parsed.value.kind, parsed.value.labelsAdded, parsed.value.labels, parsed.value.stateChangedTo, parsed.value.descriptionChanged],
+    ['updated', ['baton', 'urgent-ish'], ['baton', 'infra', 'urgent-ish'], undefined, true],
+  );
+});
+
+test('a transition reports the new status and its category', () => {
+  assert.deepEqual(parseJiraWebhook(fixture('jira-issue-transitioned.json')), {
+    ok: true,
+    value: {
+      kind: 'updated',
+      source: 'jira',
+      ticketKey: 'OPS-7',
+      team: 'OPS',
+      labelsAdded: [],
+      stateChangedTo: { name: 'In Progress', category: 'in_progress' },
+      descriptionChanged: false,
+      labels: ['baton', 'infra'],
+      state: { name: 'In Progress', category: 'in_progress' },
+      priority: 'urgent',
+    },
+  });
+});
+
+test('other events are ignored with a reason; malformed payloads say what is wrong', () => {
+  assert.deepEqual(parseJiraWebhook(fixture('jira-comment-created.json')), { ok: false, reason: 'ignored: Jira comment_created events are not ticket changes' });
+  assert.deepEqual(parseJiraWebhook({ webhookEvent: 'jira:issue_deleted' }), { ok: false, reason: 'ignored: Jira jira:issue_deleted events are not ticket changes' });
+  assert.deepEqual(parseJiraWebhook(null), { ok: false, reason: 'not a Jira webhook payload (no webhookEvent)' });
+  assert.deepEqual(parseJiraWebhook({ webhookEvent: 'jira:issue_updated' }), { ok: false, reason: 'Jira jira:issue_updated payload has no issue' });
+  const broken = fixture('jira-issue-created.json');
+  delete ((broken.issue as { fields: Record<string, unknown> }).fields).status;
+  assert.match((parseJiraWebhook(broken) as { reason: string }).reason, /^not a usable Jira issue webhook \(issue\.fields\.status: /);
+});
