@@ -62,6 +62,15 @@ export interface IssueSeed {
 }
 
 export const PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
+// Jira accepts a category by its name or its key in JQL.
+const STATUS_CATEGORY_NAMES: Record<string, StatusCategoryKey> = {
+  'to do': 'new',
+  new: 'new',
+  'in progress': 'indeterminate',
+  indeterminate: 'indeterminate',
+  done: 'done',
+};
+
 const DEFAULT_STATUSES: { name: string; category: StatusCategoryKey; id?: string }[] = [
   { name: 'To Do', category: 'new' },
   { name: 'In Progress', category: 'indeterminate' },
@@ -209,15 +218,20 @@ export class JiraStore {
       const known =
         field === 'labels' ||
         (field === 'project' && this.projects.some((p) => p.key.toUpperCase() === value.toUpperCase() || p.name === value)) ||
-        (field === 'status' && this.projects.some((p) => p.statuses.some((s) => s.name.toLowerCase() === value.toLowerCase())));
+        (field === 'status' && this.projects.some((p) => p.statuses.some((s) => s.name.toLowerCase() === value.toLowerCase()))) ||
+        (field === 'statuscategory' && STATUS_CATEGORY_NAMES[value.toLowerCase()] !== undefined);
       if (!known) throw new JqlError(`The value '${value}' does not exist for the field '${field}'.`);
     }
     const matches = this.issues.filter((issue) =>
-      query.clauses.every(({ field, value }) => {
-        if (field === 'labels') return issue.labels.includes(value);
-        if (field === 'status') return issue.status.toLowerCase() === value.toLowerCase();
-        const project = this.project(issue.projectKey);
-        return project.key.toUpperCase() === value.toUpperCase() || project.name === value;
+      query.clauses.every(({ field, operator, value }) => {
+        const equal = ((): boolean => {
+          if (field === 'labels') return issue.labels.includes(value);
+          if (field === 'status') return issue.status.toLowerCase() === value.toLowerCase();
+          if (field === 'statuscategory') return this.project(issue.projectKey).statuses.find((s) => s.name === issue.status)?.category === STATUS_CATEGORY_NAMES[value.toLowerCase()];
+          const project = this.project(issue.projectKey);
+          return project.key.toUpperCase() === value.toUpperCase() || project.name === value;
+        })();
+        return operator === '=' ? equal : !equal;
       }),
     );
     // Without ORDER BY the fake returns newest first; Jira's own default ordering is not specified.

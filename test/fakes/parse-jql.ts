@@ -2,26 +2,26 @@
  * The JQL subset FakeJira evaluates:
  *
  *   query   := [clause (AND clause)*] [ORDER BY sortKey (, sortKey)*]
- *   clause  := ("project" | "labels" | "status") "=" value
+ *   clause  := ("project" | "labels" | "status" | "statusCategory") ("=" | "!=") value
  *   value   := bareword | "double quoted" | 'single quoted'
  *   sortKey := ("created" | "updated" | "key") [ASC | DESC]
  *
  * Keywords and field names are case-insensitive, values are not. Everything else (OR, NOT, IN,
- * !=, ~, functions, other fields, parentheses) is refused with a JqlError so a test never passes
+ * ~, functions, other fields, parentheses) is refused with a JqlError so a test never passes
  * on a query the fake quietly misread. The caller turns JqlError into Jira's 400.
  */
 
-export type JqlField = 'project' | 'labels' | 'status';
+export type JqlField = 'project' | 'labels' | 'status' | 'statuscategory';
 export type JqlSortField = 'created' | 'updated' | 'key';
 
 export interface JqlQuery {
-  clauses: { field: JqlField; value: string }[];
+  clauses: { field: JqlField; operator: '=' | '!='; value: string }[];
   orderBy: { field: JqlSortField; direction: 'ASC' | 'DESC' }[];
 }
 
 export class JqlError extends Error {}
 
-const FIELDS: readonly string[] = ['project', 'labels', 'status'];
+const FIELDS: readonly string[] = ['project', 'labels', 'status', 'statuscategory'];
 const SORT_FIELDS: readonly string[] = ['created', 'updated', 'key'];
 
 interface Token {
@@ -77,10 +77,10 @@ export function parseJql(jql: string): JqlQuery {
     if (!field) throw new JqlError('Error in the JQL Query: Expecting a field name after AND.');
     if (field.quoted || !FIELDS.includes(field.text.toLowerCase())) throw unsupported(field, 'the field');
     if (!operator) throw new JqlError(`Error in the JQL Query: Expecting operator after '${field.text}'.`);
-    if (operator.text !== '=' || operator.quoted) throw unsupported(operator, 'the operator');
+    if ((operator.text !== '=' && operator.text !== '!=') || operator.quoted) throw unsupported(operator, 'the operator');
     if (!value) throw new JqlError(`Error in the JQL Query: Expecting a value after '${field.text} ='.`);
     if (!value.quoted && /^[(),]$/.test(value.text)) throw unsupported(value, 'the value');
-    query.clauses.push({ field: field.text.toLowerCase() as JqlField, value: value.text });
+    query.clauses.push({ field: field.text.toLowerCase() as JqlField, operator: operator.text as '=' | '!=', value: value.text });
   }
 
   if (i < tokens.length) {
