@@ -1,0 +1,102 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../logger.ts';
+import { assertPushableBranch } from './assert-pushable-branch.ts';
+import { branchName } from './branch-name.ts';
+import { cleanupStaleWorkspaces } from './cleanup-stale-workspaces.ts';
+import { createGitRunner, type GitCredentials } from './create-git-runner.ts';
+import { GitError } from './git-error.ts';
+import { pushBranch, type PushOptions } from './push-branch.ts';
+import { rebaseOnBase, type RebaseResult } from './rebase-on-base.ts';
+import { removeWorktree, type WorktreeDeps } from './remove-worktree.ts';
+import { syncMirror } from './sync-mirror.ts';
+import { withRepoLock } from './with-repo-lock.ts';
+import { assertSafeSegment, assertValidRepo, lockPathOf, mirrorPathOf, workspacesDirOf, type GitRepo, type Workspace } from './workspace.ts';
+
+export interface WorkspaceManagerOptions {
+  /** Mirrors, workspaces and git's private HOME live under here. */
+  dataDir: string;
+  log: Logger;
+  /** Asked before every fetch and push; the values reach git only through its environment. */
+  credentials?: () => Promise<GitCredentials | undefined>;
+  /** Never pushed, on top of main, master and each repository's base branch. */
+  protectedBranches?: string[];
+  /** PATH for git and what it runs; the parent's environment is never passed through. */
+  searchPath?: string;
+  /** Committer of rebased commits. */
+  identity?: { name: string; email: string };
+  lockTimeoutMs?: number;
+  gitTimeoutMs?: number;
+}
+
+export interface PrepareWorkspaceInput {
+  repo: GitRepo;
+  runId: string;
+  ticketKey: string;
+  title: string;
+}
+
+export interface WorkspaceManager {
+  prepareWorkspace(input: PrepareWorkspaceInput): Promise<Workspace>;
+  rebaseOnBase(workspace: Workspace): Promise<RebaseResult>;
+  push(workspace: Workspace, options?: PushOptions): Promise<{ branch: string; sha: string }>;
+  removeWorkspace(runId: string): Promise<void>;
+  cleanupStaleWorkspaces(activeRunIds: Iterable<string>): Promise<string[]>;
+}
+
+const DEFAULT_SEARCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function createWorkspaceManager(options: WorkspaceManagerOptions): WorkspaceManager {
+  const log = options.log.child({ component: 'git' });
+  const git = createGitRunner({
+    home: join(options.dataDir, 'git-home'),
+    credentials: options.credentials,
+    searchPath: options.searchPath ?? DEFAULT_SEARCH_PATH,
+    identity: options.identity ?? { name: 'Baton', email: 'baton@localhost' },
+    // Generous: the first clone of a large repository is one command.
+    timeoutMs: options.gitTimeoutMs ?? 30 * 60_000,
+  });
+  const deps: WorktreeDeps = { dataDir: options.dataDir, git, log, lockTimeoutMs: options.lockTimeoutMs ?? 30 * 60_000 };
+  const protectedBranches = options.protectedBranches ?? [];
+  const workspacePath = (runId: string): string => {
+    assertSafeSegment(runId, 'run id');
+    return join(workspacesDirOf(options.dataDir), runId);
+  };
+
+  return {
+    /**
+     * A fresh worktree on `baton/<KEY>-<slug>` from the just-fetched base branch. Calling it again
+     * for the same run (a redelivered job) replaces the earlier worktree with a fresh one.
+     */
+    async prepareWorkspace({ repo, runId, ticketKey, title }) {
+      assertValidRepo(repo);
+      const path = workspacePath(runId);
+      const branch = branchName(ticketKey, title);
+      // A branch Baton could not push later is refused now, before any work is done on it.
+      assertPushableBranch(branch, { baseBranch: repo.baseBranch, protectedBranches });
+      await removeWorktree(path, deps);
+      await mkdir(workspacesDirOf(options.dataDir), { recursive: true });
+      const lock = lockPathOf(mirrorPathOf(options.dataDir, repo));
+      return withRepoLock(
+        lock,
+        async () => {
+          const { mirrorPath, baseSha } = await syncMirror(repo, deps);
+          // -B: a branch left by an earlier attempt of this ticket starts over from the base.
+          const add = ['worktree', 'add', '--quiet', '--no-track', '-B', branch, path, baseSha];
+          await git.local(add, mirrorPath).catch((error: unknown) => {
+            const stderr = error instanceof GitError ? (error.stderr ?? '') : '';
+            if (!/already (checked out|used by worktree)/.test(stderr)) throw error;
+            throw new GitError('branch_in_use', `${branch} is checked out by another run's workspace`, { cause: error });
+          });
+          log.info({ runId, repo: `${repo.owner}/${repo.name}`, branch, baseSha }, 'workspace prepared');
+          return { runId, repo, path, branch, baseSha };
+        },
+        { timeoutMs: deps.lockTimeoutMs },
+      );
+    },
+    rebaseOnBase: (workspace) => rebaseOnBase(workspace, deps),
+    push: (workspace, pushOptions = {}) => pushBranch(workspace, pushOptions, { git, log, protectedBranches }),
+    removeWorkspace: (runId) => removeWorktree(workspacePath(runId), deps),
+    cleanupStaleWorkspaces: (activeRunIds) => cleanupStaleWorkspaces(activeRunIds, deps),
+  };
+}
