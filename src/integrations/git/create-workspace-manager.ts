@@ -77,22 +77,26 @@ export function createWorkspaceManager(options: WorkspaceManagerOptions): Worksp
       await removeWorktree(path, deps);
       await mkdir(workspacesDirOf(options.dataDir), { recursive: true });
       const lock = lockPathOf(mirrorPathOf(options.dataDir, repo));
-      return withRepoLock(
+      const { baseSha } = await withRepoLock(
         lock,
         async () => {
-          const { mirrorPath, baseSha } = await syncMirror(repo, deps);
-          // -B: a branch left by an earlier attempt of this ticket starts over from the base.
-          const add = ['worktree', 'add', '--quiet', '--no-track', '-B', branch, path, baseSha];
-          await git.local(add, mirrorPath).catch((error: unknown) => {
+          const synced = await syncMirror(repo, deps);
+          // Registered under the lock (it writes the mirror's refs and worktrees/), checked out
+          // after it: on a large repository the checkout is most of the time, and another run of the
+          // same repository need not wait for it.
+          const add = ['worktree', 'add', '--quiet', '--no-checkout', '--no-track', '-B', branch, path, synced.baseSha];
+          await git.local(add, synced.mirrorPath).catch((error: unknown) => {
             const stderr = error instanceof GitError ? (error.stderr ?? '') : '';
             if (!/already (checked out|used by worktree)/.test(stderr)) throw error;
             throw new GitError('branch_in_use', `${branch} is checked out by another run's workspace`, { cause: error });
           });
-          log.info({ runId, repo: `${repo.owner}/${repo.name}`, branch, baseSha }, 'workspace prepared');
-          return { runId, repo, path, branch, baseSha };
+          return synced;
         },
         { timeoutMs: deps.lockTimeoutMs },
       );
+      await git.local(['reset', '--hard', '--quiet', baseSha], path);
+      log.info({ runId, repo: `${repo.owner}/${repo.name}`, branch, baseSha }, 'workspace prepared');
+      return { runId, repo, path, branch, baseSha };
     },
     rebaseOnBase: (workspace) => rebaseOnBase(workspace, deps),
     push: (workspace, pushOptions = {}) => pushBranch(workspace, pushOptions, { git, log, protectedBranches }),

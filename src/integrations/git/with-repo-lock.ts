@@ -1,6 +1,6 @@
 import { link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { GitError } from './git-error.ts';
 
 export interface RepoLockOptions {
@@ -106,7 +106,8 @@ async function acquire(path: string, timeoutMs: number, pollMs: number): Promise
 }
 
 /** Runs `fn` holding `lockPath` against this process (a queue) and against others (an O_EXCL lock file). */
-export async function withRepoLock<T>(lockPath: string, fn: () => Promise<T>, options: RepoLockOptions = {}): Promise<T> {
+export async function withRepoLock<T>(path: string, fn: () => Promise<T>, options: RepoLockOptions = {}): Promise<T> {
+  const lockPath = resolve(path); // one key per file, however the data directory was spelled
   const previous = queues.get(lockPath) ?? Promise.resolve();
   let done!: () => void;
   const turn = new Promise<void>((resolve) => (done = resolve));

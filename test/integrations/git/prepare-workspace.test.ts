@@ -83,3 +83,17 @@ test('unsafe run ids, credentialed URLs and unknown base branches are refused wi
   );
   await assert.rejects(manager.prepareWorkspace({ ...base, repo: { ...remote.repo, baseBranch: 'nope' } }), code('base_branch_not_found'));
 });
+
+test('a second run on a branch another run has checked out is refused with branch_in_use', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const remote = await seededRemote(dir);
+  const manager = testManager(join(dir, 'data'));
+  const input = { repo: remote.repo, ticketKey: 'ENG-1', title: 'same ticket' };
+  await manager.prepareWorkspace({ ...input, runId: 'first' });
+  await assert.rejects(
+    manager.prepareWorkspace({ ...input, runId: 'second' }),
+    (error: unknown) => error instanceof GitError && error.code === 'branch_in_use',
+  );
+  assert.ok(existsSync(join(dir, 'data/workspaces/first/src/index.js')));
+});
