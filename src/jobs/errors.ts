@@ -60,10 +60,7 @@ export function isRetryable(error: unknown): boolean {
     const status = statusOf(e);
     return e.code !== 'slack_webapi_http_error' || status === undefined || status >= 500 || status === 429;
   }
-  if (e.code === 'slack_webapi_platform_error') {
-    const data = e.data as { error?: string } | undefined;
-    return RETRYABLE_SLACK_ERRORS.has(data?.error ?? '');
-  }
+  if (e.code === 'slack_webapi_platform_error') return RETRYABLE_SLACK_ERRORS.has(slackErrorCode(e) ?? '');
   const status = statusOf(e);
   if (status !== undefined) return status === 408 || status === 425 || status === 429 || status >= 500;
   return false;
@@ -73,10 +70,10 @@ export function isRetryable(error: unknown): boolean {
 export function describeError(error: unknown): string {
   if (error instanceof PermanentError || error instanceof RetryableError) return error.message;
   if (typeof error === 'object' && error !== null) {
-    const e = error as Record<string, unknown>;
-    const slackError = (e.data as { error?: string } | undefined)?.error;
+    const slackError = slackErrorCode(error);
     if (slackError) return `Slack answered “${slackError}”`;
-    if (typeof e.message === 'string') return e.message.split('\n')[0]!;
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === 'string') return message.split('\n')[0]!;
   }
   return String(error);
 }

@@ -85,10 +85,9 @@ function interactionBody(payload: Payload): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-/** A `block_actions` interaction; `payload` fields override the defaults (shallowly). */
-export function blockActionsBody(payload: Payload): string {
-  return interactionBody({
-    type: 'block_actions',
+/** The fields every interaction payload carries, with a fresh trigger_id. */
+function interactionEnvelope(): Payload {
+  return {
     token: SLACK_DEFAULTS.verificationToken,
     api_app_id: SLACK_DEFAULTS.appId,
     team,
@@ -96,6 +95,14 @@ export function blockActionsBody(payload: Payload): string {
     is_enterprise_install: false,
     enterprise: null,
     trigger_id: triggerId(),
+  };
+}
+
+/** A `block_actions` interaction; `payload` fields override the defaults (shallowly). */
+export function blockActionsBody(payload: Payload): string {
+  return interactionBody({
+    type: 'block_actions',
+    ...interactionEnvelope(),
     actions: [],
     ...payload,
   });
@@ -106,13 +113,7 @@ export function viewSubmissionBody(payload: Payload): string {
   const view = (payload.view ?? {}) as Payload;
   return interactionBody({
     type: 'view_submission',
-    token: SLACK_DEFAULTS.verificationToken,
-    api_app_id: SLACK_DEFAULTS.appId,
-    team,
-    user,
-    is_enterprise_install: false,
-    enterprise: null,
-    trigger_id: triggerId(),
+    ...interactionEnvelope(),
     response_urls: [],
     ...payload,
     view: {
