@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { policySchema, type Policy } from './policy.ts';
 
 /**
  * The only reader of process.env. Secrets and endpoints come from the environment (and `.env`),
@@ -19,6 +20,10 @@ const HINTS: Record<string, string> = {
   SLACK_APP_TOKEN: 'an app-level token (xapp-…) with connections:write, only for Socket Mode',
   SLACK_API_URL: 'the Slack Web API base URL, ending in /api/',
   HTTP_RETRIES: 'how many times SDK clients retry a failed call themselves (0–10)',
+  LINEAR_WEBHOOK_SECRET: 'the signing secret Linear shows for the webhook (Settings → API → Webhooks)',
+  GITHUB_APP_ID: 'the numeric App ID from the GitHub App settings page',
+  GITHUB_APP_PRIVATE_KEY: 'the PEM private key generated for the GitHub App (newlines may be written as \\n)',
+  GITHUB_APP_INSTALLATION_ID: 'the number at the end of the installation URL (…/settings/installations/<id>)',
 };
 
 const url = z.url({ protocol: /^https?$/ });
@@ -48,13 +53,19 @@ const envSchema = z.object({
   LINEAR_API_KEY: optionalSecret,
   LINEAR_API_URL: url.default('https://api.linear.app/graphql'),
   LINEAR_WEBHOOK_SECRET: optionalSecret,
+  LINEAR_WEBHOOK_SECRET_PREVIOUS: optionalSecret,
   JIRA_HOST: url.optional(),
   JIRA_EMAIL: z.string().optional(),
   JIRA_API_TOKEN: optionalSecret,
   JIRA_WEBHOOK_SECRET: optionalSecret,
+  JIRA_WEBHOOK_SECRET_PREVIOUS: optionalSecret,
   GITHUB_TOKEN: optionalSecret,
+  GITHUB_APP_ID: z.string().regex(/^\d+$/, 'must be a number').optional(),
+  GITHUB_APP_PRIVATE_KEY: optionalSecret,
+  GITHUB_APP_INSTALLATION_ID: z.coerce.number().int().positive().optional(),
   GITHUB_API_URL: url.default('https://api.github.com'),
   GITHUB_WEBHOOK_SECRET: optionalSecret,
+  GITHUB_WEBHOOK_SECRET_PREVIOUS: optionalSecret,
   ANTHROPIC_API_KEY: optionalSecret,
   ANTHROPIC_BASE_URL: url.default('https://api.anthropic.com'),
 });
@@ -62,18 +73,7 @@ const envSchema = z.object({
 /** Every environment key Baton reads (documented in .env.example). */
 export const ENV_KEYS = Object.keys(envSchema.shape);
 
-const policySchema = z
-  .object({
-    queue: z
-      .object({
-        poll_interval_seconds: z.number().min(0.5).max(60).default(2),
-        shutdown_grace_seconds: z.number().int().min(0).max(3600).default(30),
-      })
-      .prefault({}),
-  })
-  .prefault({});
-
-export type Policy = z.infer<typeof policySchema>;
+export type { Policy } from './policy.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -82,6 +82,10 @@ export interface SlackConfig {
   appToken: string | undefined;
   apiUrl: string;
 }
+
+export type GitHubAuth =
+  | { kind: 'token'; token: string }
+  | { kind: 'app'; appId: string; privateKey: string; installationId: number };
 
 export interface Config {
   port: number;
@@ -93,6 +97,14 @@ export interface Config {
   slack: SlackConfig | undefined;
   slackMissing: string[];
   endpoints: { linear: string; jira: string | undefined; github: string; anthropic: string };
+  /** The trackers Baton has credentials for; teams in baton.yml may only use these. */
+  trackers: {
+    linear: { apiUrl: string; apiKey: string } | undefined;
+    jira: { host: string; email: string; apiToken: string } | undefined;
+  };
+  /** The current webhook secret first, then the previous one while a rotation is under way. */
+  webhookSecrets: { linear: string[]; jira: string[]; github: string[] };
+  github: { apiUrl: string; auth: GitHubAuth | undefined };
   policy: Policy;
   /** Every secret value, so the logger can redact them wherever they appear. */
   secrets: string[];
@@ -140,7 +152,18 @@ function readPolicy(path: string, problems: string[]): Policy {
   }
   const parsed = policySchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  problems.push(...issueLines(parsed.error, `${path}: `, {}));
+  // zod reports a bad record key without the key's own rule; these say what a key must look like.
+  const keyRules: Record<string, string> = {
+    teams: 'a team key is a ticket key prefix: upper-case letters and digits, e.g. ENG',
+    repos: 'a repository key is owner/name, e.g. acme/web',
+  };
+  problems.push(
+    ...parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      const rule = issue.code === 'invalid_key' ? keyRules[String(issue.path[0])] : undefined;
+      return `${path}: ${key}: ${rule ?? issue.message}`;
+    }),
+  );
   return policySchema.parse({});
 }
 
@@ -171,6 +194,52 @@ function slackFrom(
   };
 }
 
+function secretsOf(...values: (string | undefined)[]): string[] {
+  return values.filter((v): v is string => v !== undefined);
+}
+
+type Env = z.infer<typeof envSchema>;
+
+function trackersFrom(env: Env, problems: string[]): Config['trackers'] {
+  const jiraKeys = { JIRA_HOST: env.JIRA_HOST, JIRA_EMAIL: env.JIRA_EMAIL, JIRA_API_TOKEN: env.JIRA_API_TOKEN };
+  const jiraMissing = Object.entries(jiraKeys).filter(([, v]) => !v).map(([k]) => k);
+  // JIRA_HOST alone is only an endpoint; credentials without a host (or half of them) are a mistake.
+  if (jiraMissing.length > 0 && (env.JIRA_EMAIL || env.JIRA_API_TOKEN)) {
+    problems.push(`${jiraMissing.join(', ')}: missing, but other Jira settings are set (Jira needs JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN together)`);
+  }
+  return {
+    linear: env.LINEAR_API_KEY ? { apiUrl: env.LINEAR_API_URL, apiKey: env.LINEAR_API_KEY } : undefined,
+    jira: env.JIRA_HOST && env.JIRA_EMAIL && env.JIRA_API_TOKEN ? { host: env.JIRA_HOST, email: env.JIRA_EMAIL, apiToken: env.JIRA_API_TOKEN } : undefined,
+  };
+}
+
+function githubAuthFrom(env: Env, problems: string[]): GitHubAuth | undefined {
+  const app = { GITHUB_APP_ID: env.GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY: env.GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID: env.GITHUB_APP_INSTALLATION_ID };
+  const appMissing = Object.entries(app).filter(([, v]) => v === undefined).map(([k]) => k);
+  if (appMissing.length > 0 && appMissing.length < 3) {
+    for (const key of appMissing) problems.push(`${key}: missing, but other GitHub App settings are set (${HINTS[key]})`);
+  }
+  if (appMissing.length === 0) {
+    if (env.GITHUB_TOKEN) problems.push('GITHUB_TOKEN: set together with a GitHub App; keep one (the App gives short-lived, least-privilege tokens)');
+    // .env files cannot hold multi-line values portably, so `\n` stands for a newline.
+    const privateKey = env.GITHUB_APP_PRIVATE_KEY!.replace(/\\n/g, '\n');
+    if (!privateKey.includes('PRIVATE KEY-----')) problems.push(`GITHUB_APP_PRIVATE_KEY: not a PEM private key (${HINTS.GITHUB_APP_PRIVATE_KEY})`);
+    return { kind: 'app', appId: env.GITHUB_APP_ID!, privateKey, installationId: env.GITHUB_APP_INSTALLATION_ID! };
+  }
+  return env.GITHUB_TOKEN ? { kind: 'token', token: env.GITHUB_TOKEN } : undefined;
+}
+
+/** What baton.yml refers to must exist: trackers with credentials, repositories that are listed. */
+function checkPolicy(policy: Policy, trackers: Config['trackers'], problems: string[]): void {
+  for (const [prefix, team] of Object.entries(policy.teams)) {
+    if (team.tracker === 'linear' && !trackers.linear) problems.push(`teams.${prefix}: uses Linear, but LINEAR_API_KEY is not set`);
+    if (team.tracker === 'jira' && !trackers.jira) problems.push(`teams.${prefix}: uses Jira, but JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN are not all set`);
+    for (const repo of [team.repo, ...Object.values(team.label_repos)]) {
+      if (repo && !policy.repos[repo]) problems.push(`teams.${prefix}: repository ${repo} is not listed under repos`);
+    }
+  }
+}
+
 export function loadConfig(source: ConfigSource = { env: process.env, cwd: process.cwd() }): Config {
   const problems: string[] = [];
   const raw = emptyToUndefined(withDotEnv(source));
@@ -179,6 +248,9 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
   const env = parsedEnv.success ? parsedEnv.data : envSchema.parse({});
   const policy = readPolicy(resolve(source.cwd, env.BATON_CONFIG), problems);
   const slack = slackFrom(env, raw, problems);
+  const trackers = trackersFrom(env, problems);
+  const github = githubAuthFrom(env, problems);
+  checkPolicy(policy, trackers, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secrets = [
@@ -191,6 +263,10 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
     env.JIRA_WEBHOOK_SECRET,
     env.GITHUB_TOKEN,
     env.GITHUB_WEBHOOK_SECRET,
+    env.GITHUB_WEBHOOK_SECRET_PREVIOUS,
+    env.GITHUB_APP_PRIVATE_KEY,
+    env.LINEAR_WEBHOOK_SECRET_PREVIOUS,
+    env.JIRA_WEBHOOK_SECRET_PREVIOUS,
     env.ANTHROPIC_API_KEY,
     env.DATABASE_URL ? new URL(env.DATABASE_URL).password || undefined : undefined,
   ].filter((s): s is string => s !== undefined && s.length >= 6);
@@ -203,6 +279,13 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
     httpRetries: env.HTTP_RETRIES,
     ...slack,
     endpoints: { linear: env.LINEAR_API_URL, jira: env.JIRA_HOST, github: env.GITHUB_API_URL, anthropic: env.ANTHROPIC_BASE_URL },
+    trackers,
+    webhookSecrets: {
+      linear: secretsOf(env.LINEAR_WEBHOOK_SECRET, env.LINEAR_WEBHOOK_SECRET_PREVIOUS),
+      jira: secretsOf(env.JIRA_WEBHOOK_SECRET, env.JIRA_WEBHOOK_SECRET_PREVIOUS),
+      github: secretsOf(env.GITHUB_WEBHOOK_SECRET, env.GITHUB_WEBHOOK_SECRET_PREVIOUS),
+    },
+    github: { apiUrl: env.GITHUB_API_URL, auth: github },
     policy,
     secrets,
   };

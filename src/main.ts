@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -14,6 +14,23 @@ import { createSlackApp, type SlackApp } from './bot/create-slack-app.ts';
 import { registerAgentCommand } from './bot/commands/agent-command.ts';
 import { createHttpServer, type ReadyReport } from './bot/create-http-server.ts';
 import { slackNotConnectedNotice } from './bot/views/slack-not-connected.ts';
+import { unknownTicketPrefixMessage } from './bot/views/ticket-event-messages.ts';
+import { createWebhookHandler } from './bot/webhooks/create-webhook-handler.ts';
+import { linearWebhookSource } from './bot/webhooks/linear-webhook-source.ts';
+import { jiraWebhookSource } from './bot/webhooks/jira-webhook-source.ts';
+import { createLinearTracker } from './integrations/trackers/linear-tracker.ts';
+import { createJiraTracker } from './integrations/trackers/jira-tracker.ts';
+import type { TicketTracker } from './integrations/trackers/ticket-tracker.ts';
+import { createTrackerRoutes } from './jobs/tracker-routes.ts';
+import { acceptDelivery, type IncomingDelivery } from './jobs/accept-delivery.ts';
+import type { TrackerName } from './domain/route-ticket.ts';
+import type { NewRun } from './domain/run.ts';
+import type { AgentStep } from './jobs/run-fix.ts';
+import { createGitHubClient } from './integrations/github/create-github-client.ts';
+import { createWorkspaceManager } from './integrations/git/create-workspace-manager.ts';
+import { githubWebhookSource } from './bot/webhooks/github-webhook-source.ts';
+import { handleGitHubEvent } from './jobs/handle-github-event.ts';
+import { pollPullRequests } from './jobs/poll-pull-requests.ts';
 
 export type Role = 'all' | 'web' | 'worker';
 
@@ -28,6 +45,8 @@ export interface Baton {
 export interface StartOptions {
   role: Role;
   log?: Logger;
+  /** The agent's part of a run; not built in this version, so runs wait after reading the ticket. */
+  agent?: AgentStep;
 }
 
 /** The composition root: every client and store is built here and handed to what needs it. */
@@ -62,18 +81,53 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       pollIntervalSeconds: config.policy.queue.poll_interval_seconds,
       log,
       supervise: worker,
+      retryDelaySeconds: config.policy.queue.retry_delay_seconds,
     });
     await queue.start();
     stops.push(() => queue.stop(config.policy.queue.shutdown_grace_seconds));
 
     const slack = config.slack ? createSlackClient({ apiUrl: config.slack.apiUrl, token: config.slack.botToken, retries: config.httpRetries }) : undefined;
-    if (worker) await registerWorkers({ pool, queue, slack, log });
+    const trackers: Partial<Record<TrackerName, TicketTracker>> = {};
+    if (config.trackers.linear) trackers.linear = createLinearTracker(config.trackers.linear);
+    if (config.trackers.jira) trackers.jira = createJiraTracker(config.trackers.jira);
+    const routes = createTrackerRoutes(config.policy.teams, trackers);
+    const github = config.github.auth
+      ? createGitHubClient({ apiUrl: config.github.apiUrl, auth: config.github.auth, retries: config.httpRetries, log })
+      : undefined;
+    const { scheduling } = config.policy;
+    const start = (input: NewRun) => startRun(input, { pool, queue, headStart: scheduling.head_start_minutes });
+    if (worker) {
+      // Workspaces of runs that ended while Baton was down are removed before new work starts.
+      const workspaces = createWorkspaceManager({
+        dataDir: config.dataDir,
+        log,
+        credentials: github ? async () => ({ username: 'x-access-token', password: await github.installationToken() }) : undefined,
+      });
+      const removed = await workspaces.cleanupStaleWorkspaces((await listActiveRuns(pool, 10_000)).map((r) => r.id));
+      if (removed.length) log.info({ removed }, 'removed the workspaces of runs that are no longer active');
+      const githubDeps = { pool, slack, log, workspaces };
+      await registerWorkers({
+        pool,
+        queue,
+        slack,
+        routes,
+        log,
+        startRun: start,
+        workspaces,
+        agentSlots: { capacity: scheduling.agent_concurrency },
+        agent: options.agent,
+        reconcileIntervalMinutes: scheduling.reconcile_interval_minutes,
+        handleGitHubEvent: github ? async (event) => void (await handleGitHubEvent(event, githubDeps)) : undefined,
+        extraPolls: github ? [async () => void (await pollPullRequests({ ...githubDeps, github }))] : [],
+      });
+    }
 
     let slackApp: SlackApp | undefined;
     if (web && config.slack) {
       slackApp = createSlackApp({ slack: config.slack, retries: config.httpRetries, log });
       registerAgentCommand(slackApp.app, {
-        startRun: (input) => startRun(input, { pool, queue }),
+        startRun: start,
+        checkTicketKey: (key) => (routes.resolve(key) ? undefined : unknownTicketPrefixMessage(key, routes.prefixes())),
         listRuns: async (ticketKey) => {
           if (!ticketKey) return listActiveRuns(pool);
           const run = await latestRunForTicket(pool, ticketKey);
@@ -95,7 +149,15 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       const checks = { database, queue: queue.started ? 'ok' : 'stopped', slack: slackApp ? slackApp.mode : 'not connected' };
       return { ready: database === 'ok' && queue.started, checks };
     };
-    const server = createHttpServer({ slack: web ? slackApp?.httpHandler : undefined, webhooks: {}, readiness, log });
+    const maxBodyBytes = config.policy.webhooks.max_body_kib * 1024;
+    const accept = (delivery: IncomingDelivery) => acceptDelivery(delivery, { pool, queue });
+    const webhooks: Record<string, RequestListener> = {};
+    if (web) {
+      webhooks.linear = createWebhookHandler({ source: linearWebhookSource(config.webhookSecrets.linear), maxBodyBytes, accept, log });
+      webhooks.jira = createWebhookHandler({ source: jiraWebhookSource(config.webhookSecrets.jira), maxBodyBytes, accept, log });
+      webhooks.github = createWebhookHandler({ source: githubWebhookSource(config.webhookSecrets.github), maxBodyBytes, accept, log });
+    }
+    const server = createHttpServer({ slack: web ? slackApp?.httpHandler : undefined, webhooks, readiness, log });
     await listen(server, config.port);
     stops.push(() => close(server));
     stops.unshift(async () => log.info('Baton stopped'));

@@ -72,3 +72,55 @@ test('malformed baton.yml is reported with its path', () => {
   writeFileSync(join(cwd, 'baton.yml'), 'queue: [unclosed\n');
   assert.throws(() => loadConfig({ env: {}, cwd }), /baton\.yml: not valid YAML/);
 });
+
+test('baton.yml teams must name a tracker Baton has credentials for and repositories it lists', () => {
+  const cwd = emptyDir();
+  const problems = (yaml: string): string => {
+    writeFileSync(join(cwd, 'baton.yml'), yaml);
+    try {
+      loadConfig({ env: {}, cwd });
+    } catch (e) {
+      return (e as ConfigError).problems.join('\n');
+    }
+    return assert.fail('expected a ConfigError');
+  };
+  const shape = problems([
+    'teams:',
+    '  OPS: { tracker: jira, channel: C2, intake: {} }',
+    '  bad-prefix: { tracker: linear, channel: C3 }',
+    'scheduling: { reconcile_interval_minutes: 7 }',
+  ].join('\n'));
+  assert.match(shape, /teams\.OPS\.intake: .*give a label, a state, or both/);
+  assert.match(shape, /teams\.bad-prefix: a team key is a ticket key prefix/);
+  assert.match(shape, /reconcile_interval_minutes: must divide 60/);
+  const references = problems('teams:\n  ENG: { tracker: linear, channel: C1, repo: acme/web }\n');
+  assert.match(references, /teams\.ENG: uses Linear, but LINEAR_API_KEY is not set/);
+  assert.match(references, /teams\.ENG: repository acme\/web is not listed under repos/);
+});
+
+test('teams route to trackers with credentials; webhook secrets carry the previous one while rotating', () => {
+  const cwd = emptyDir();
+  writeFileSync(join(cwd, 'baton.yml'), 'teams:\n  ENG: { tracker: linear, channel: C1, intake: { label: baton } }\n');
+  const config = loadConfig({
+    env: { LINEAR_API_KEY: 'lin_api_abcdef', LINEAR_WEBHOOK_SECRET: 'new-secret-1', LINEAR_WEBHOOK_SECRET_PREVIOUS: 'old-secret-1' },
+    cwd,
+  });
+  assert.deepEqual(config.trackers.linear, { apiUrl: 'https://api.linear.app/graphql', apiKey: 'lin_api_abcdef' });
+  assert.equal(config.trackers.jira, undefined);
+  assert.deepEqual(config.webhookSecrets.linear, ['new-secret-1', 'old-secret-1']);
+  assert.ok(config.secrets.includes('old-secret-1'), 'the previous secret is redacted too');
+  assert.equal(config.policy.teams.ENG?.states.in_review, 'In Review');
+});
+
+test('GitHub: a token, or a whole GitHub App (never half of one, never both)', () => {
+  const cwd = emptyDir();
+  assert.deepEqual(loadConfig({ env: { GITHUB_TOKEN: 'ghp_token123' }, cwd }).github.auth, { kind: 'token', token: 'ghp_token123' });
+  const pem = '-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----';
+  const app = loadConfig({ env: { GITHUB_APP_ID: '42', GITHUB_APP_PRIVATE_KEY: pem, GITHUB_APP_INSTALLATION_ID: '7' }, cwd }).github.auth;
+  assert.deepEqual(app, { kind: 'app', appId: '42', privateKey: '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----', installationId: 7 });
+  assert.throws(() => loadConfig({ env: { GITHUB_APP_ID: '42' }, cwd }), /GITHUB_APP_PRIVATE_KEY: missing.*GITHUB_APP_INSTALLATION_ID: missing/s);
+  assert.throws(
+    () => loadConfig({ env: { GITHUB_TOKEN: 'ghp_token123', GITHUB_APP_ID: '42', GITHUB_APP_PRIVATE_KEY: pem, GITHUB_APP_INSTALLATION_ID: '7' }, cwd }),
+    /GITHUB_TOKEN: set together with a GitHub App/,
+  );
+});

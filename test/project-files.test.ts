@@ -12,9 +12,13 @@ test('.env.example documents exactly the keys Baton reads', () => {
   assert.deepEqual([...documented].sort(), [...ENV_KEYS].sort());
 });
 
-test('baton.example.yml is valid and states the defaults', () => {
-  const config = loadConfig({ env: { BATON_CONFIG: `${root}baton.example.yml` }, cwd: root });
-  assert.deepEqual(config.policy, loadConfig({ env: { BATON_CONFIG: '/nonexistent.yml' }, cwd: root }).policy);
+test('baton.example.yml is valid, states the defaults, and shows teams and repos', () => {
+  const credentials = { LINEAR_API_KEY: 'lin_api_x', JIRA_HOST: 'https://acme.atlassian.net', JIRA_EMAIL: 'a@acme.test', JIRA_API_TOKEN: 'jira_x' };
+  const { teams, repos, ...policy } = loadConfig({ env: { ...credentials, BATON_CONFIG: `${root}baton.example.yml` }, cwd: root }).policy;
+  const { teams: noTeams, repos: noRepos, ...defaults } = loadConfig({ env: { BATON_CONFIG: '/nonexistent.yml' }, cwd: root }).policy;
+  assert.deepEqual(policy, defaults);
+  assert.deepEqual([noTeams, noRepos], [{}, {}]);
+  assert.ok(Object.keys(teams).length > 0 && Object.keys(repos).length > 0);
 });
 
 test('manifest.yml declares /agent, interactivity and the events Baton handles, all on /slack/events', () => {

@@ -1,8 +1,15 @@
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { startBaton, type Baton } from '../../src/main.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { FakeSlack } from '../../test/fakes/fake-slack.ts';
+import { FakeLinear } from '../../test/fakes/fake-linear.ts';
 import { SLACK_DEFAULTS } from '../../test/fakes/slack-defaults.ts';
+
+/** The ticket prefixes bench/ack-latency.ts sends `/agent fix` for. */
+export const BENCH_PREFIXES = ['WARMUP', 'BENCH'];
 
 export interface BenchBaton {
   baton: Baton;
@@ -28,7 +35,17 @@ export interface BenchBatonOptions {
  */
 export async function startBenchBaton(options: BenchBatonOptions): Promise<BenchBaton> {
   const slack = new FakeSlack();
-  await slack.start();
+  const linear = new FakeLinear();
+  await Promise.all([slack.start(), linear.start()]);
+  // Each bench prefix is a Linear team, so /agent fix is accepted as in production. The tickets
+  // are not seeded: after opening its thread each run reads "not found" and fails without a
+  // retry, which keeps the workers busy as real runs would; the measured ack path is the same.
+  for (const key of BENCH_PREFIXES) linear.addTeam({ key, name: key });
+  const team = { tracker: 'linear', channel: SLACK_DEFAULTS.channelId };
+  writeFileSync(join(options.dataDir, 'baton.yml'), stringify({ teams: Object.fromEntries(BENCH_PREFIXES.map((p) => [p, team])) }));
+  const stopFakes = async (): Promise<void> => {
+    await Promise.all([slack.stop(), linear.stop()]);
+  };
   try {
     const env: Record<string, string> = {
       PORT: '0',
@@ -38,6 +55,8 @@ export async function startBenchBaton(options: BenchBatonOptions): Promise<Bench
       SLACK_BOT_TOKEN: SLACK_DEFAULTS.botToken,
       SLACK_SIGNING_SECRET: SLACK_DEFAULTS.signingSecret,
       SLACK_API_URL: slack.apiUrl,
+      LINEAR_API_KEY: linear.apiKey,
+      LINEAR_API_URL: linear.apiUrl,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     };
     const config = loadConfig({ env, cwd: options.dataDir });
@@ -54,12 +73,12 @@ export async function startBenchBaton(options: BenchBatonOptions): Promise<Bench
         try {
           await baton.stop();
         } finally {
-          await slack.stop();
+          await stopFakes();
         }
       },
     };
   } catch (error) {
-    await slack.stop();
+    await stopFakes();
     throw error;
   }
 }

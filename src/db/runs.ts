@@ -14,6 +14,13 @@ interface RunRow {
   status_ts: string | null;
   thread_url: string | null;
   priority: number;
+  ticket_title: string | null;
+  ticket_url: string | null;
+  repo: string | null;
+  branch: string | null;
+  pr_number: number | null;
+  pr_url: string | null;
+  head_sha: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -32,6 +39,13 @@ function toRun(row: RunRow): Run {
     statusTs: row.status_ts,
     threadUrl: row.thread_url,
     priority: row.priority,
+    ticketTitle: row.ticket_title,
+    ticketUrl: row.ticket_url,
+    repo: row.repo,
+    branch: row.branch,
+    prNumber: row.pr_number,
+    prUrl: row.pr_url,
+    headSha: row.head_sha,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -41,13 +55,13 @@ function toRun(row: RunRow): Run {
  * Inserts a run unless the ticket already has an active one (the partial unique index decides,
  * so two racing requests cannot both win). Returns undefined when one is already active.
  */
-export async function insertRun(db: Queryable, run: NewRun): Promise<Run | undefined> {
+export async function insertRun(db: Queryable, run: NewRun & { priority: number }): Promise<Run | undefined> {
   const { rows } = await db.query<RunRow>(
-    `INSERT INTO runs (ticket_key, source, requested_by, channel_id, response_url, priority)
-     VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO runs (ticket_key, source, requested_by, channel_id, response_url, priority, ticket_priority)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (ticket_key) WHERE status NOT IN ('succeeded', 'failed', 'cancelled') DO NOTHING
      RETURNING *`,
-    [run.ticketKey, run.source, run.requestedBy, run.channelId, run.responseUrl ?? null, run.priority ?? 0],
+    [run.ticketKey, run.source, run.requestedBy, run.channelId, run.responseUrl ?? null, run.priority, run.ticketPriority ?? null],
   );
   return rows[0] ? toRun(rows[0]) : undefined;
 }
@@ -142,4 +156,71 @@ export async function setStatusReason(db: Queryable, id: string, status: RunStat
     [id, status, reason],
   );
   return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/** What run.fix learned from the tracker. */
+export async function setTicketDetails(
+  db: Queryable,
+  id: string,
+  ticket: { title: string; url: string; priority: string },
+): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    `UPDATE runs SET ticket_title = $2, ticket_url = $3, ticket_priority = $4, updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, ticket.title, ticket.url, ticket.priority],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/** Records the PR a run opened (idempotent: the same PR again changes nothing but the head). */
+export async function setPullRequest(
+  db: Queryable,
+  id: string,
+  pr: { repo: string; branch: string; number: number; url: string; headSha: string },
+): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    `UPDATE runs SET repo = $2, branch = $3, pr_number = $4, pr_url = $5, head_sha = $6, updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, pr.repo, pr.branch, pr.number, pr.url, pr.headSha],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/** The newest run for a PR: GitHub events name the repository and the PR number. */
+export async function findRunByPullRequest(db: Queryable, repo: string, prNumber: number): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    'SELECT * FROM runs WHERE repo = $1 AND pr_number = $2 ORDER BY created_at DESC LIMIT 1',
+    [repo, prNumber],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/** The newest run on a branch: check suites name the branch and SHA, not always a PR. */
+export async function findRunByBranch(db: Queryable, repo: string, branch: string): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    'SELECT * FROM runs WHERE repo = $1 AND branch = $2 ORDER BY created_at DESC LIMIT 1',
+    [repo, branch],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/** Active runs with an open PR, waiting for a person: reconcile polls their PR's state. */
+export async function listRunsWithOpenPullRequests(db: Queryable, limit = 200): Promise<Run[]> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM runs
+     WHERE status NOT IN ('succeeded', 'failed', 'cancelled') AND pr_number IS NOT NULL
+     ORDER BY updated_at LIMIT $1`,
+    [limit],
+  );
+  return rows.map(toRun);
+}
+
+/** Active runs, oldest first: reconcile asks the tracker whether their tickets are still open. */
+export async function listActiveRunsOldestFirst(db: Queryable, limit = 200): Promise<Run[]> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM runs WHERE status NOT IN ('succeeded', 'failed', 'cancelled')
+     ORDER BY created_at LIMIT $1`,
+    [limit],
+  );
+  return rows.map(toRun);
 }

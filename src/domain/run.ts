@@ -1,3 +1,5 @@
+import type { TicketPriority } from './ticket.ts';
+
 /** Run states. Terminal ones free the ticket for a new run. */
 export const RUN_STATUSES = [
   'queued',
@@ -17,6 +19,9 @@ export type RunSource = 'slack' | 'linear' | 'jira' | 'reconcile';
 
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
 
+/** Every status a run can still leave: the `from` list of a transition that ends a run. */
+export const ACTIVE_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
+
 export function isActive(status: RunStatus): boolean {
   return !TERMINAL_STATUSES.includes(status);
 }
@@ -34,9 +39,21 @@ export interface Run {
   statusTs: string | null;
   threadUrl: string | null;
   priority: number;
+  /** Filled in by run.fix once the ticket is fetched. */
+  ticketTitle: string | null;
+  ticketUrl: string | null;
+  /** Where the run publishes (owner/name), its branch, and its PR once opened. */
+  repo: string | null;
+  branch: string | null;
+  prNumber: number | null;
+  prUrl: string | null;
+  headSha: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Statuses in which a run waits for a person (a reply, a review, an approval). */
+export const WAITING_FOR_HUMAN: readonly RunStatus[] = ['needs_clarification', 'awaiting_approval'];
 
 export interface NewRun {
   ticketKey: string;
@@ -44,5 +61,6 @@ export interface NewRun {
   requestedBy: string;
   channelId: string | null;
   responseUrl?: string | null;
-  priority?: number;
+  /** The ticket's priority when the intake path knows it; the job priority is derived from it. */
+  ticketPriority?: TicketPriority;
 }

@@ -1,4 +1,10 @@
 import { TrackerError } from '../integrations/trackers/ticket-tracker.ts';
+import { GitHubError } from '../integrations/github/github-error.ts';
+import { GitError, type GitErrorCode } from '../integrations/git/git-error.ts';
+
+// A slow or busy git (a big fetch, another run holding the repository lock) recovers by itself;
+// a conflict, a refused push or a missing branch needs a person.
+const RETRYABLE_GIT: ReadonlySet<GitErrorCode> = new Set(['git_timeout', 'lock_timeout']);
 
 /**
  * The one place that decides whether a failure is worth retrying. Retryable errors are rethrown
@@ -53,6 +59,8 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof PermanentError) return false;
   // Trackers decide the kind at their edge: Linear rate-limits with HTTP 400 and fails with 200.
   if (error instanceof TrackerError) return error.code === 'rate_limited' || error.code === 'unavailable';
+  if (error instanceof GitHubError) return error.code === 'rate_limited' || error.code === 'unavailable';
+  if (error instanceof GitError) return RETRYABLE_GIT.has(error.code);
   if (typeof error !== 'object' || error === null) return false;
   const e = error as Record<string, unknown>;
   if (typeof e.code === 'string' && RETRYABLE_NETWORK_CODES.has(e.code)) {

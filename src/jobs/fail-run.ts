@@ -1,19 +1,18 @@
 import { appendAudit } from '../db/audit-log.ts';
+import { releaseRunWorkspace, type RunWorkspaceDeps } from './release-run-workspace.ts';
 import type { Pool } from '../db/pool.ts';
 import { transitionRun } from '../db/runs.ts';
-import { RUN_STATUSES, TERMINAL_STATUSES } from '../domain/run.ts';
+import { ACTIVE_STATUSES } from '../domain/run.ts';
 import type { Logger } from '../logger.ts';
 import type { SlackClient } from '../integrations/slack.ts';
 import { runFailedMessage } from '../bot/views/run-failed-message.ts';
 import { describeError, slackErrorCode } from './errors.ts';
 
-export interface FailRunDeps {
+export interface FailRunDeps extends RunWorkspaceDeps {
   pool: Pool;
   slack: SlackClient | undefined;
   log: Logger;
 }
-
-const ACTIVE = RUN_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 
 /**
  * Ends a run as failed with a reason, and tells the person waiting: in the run's thread when it
@@ -22,10 +21,11 @@ const ACTIVE = RUN_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
  */
 export async function failRun(runId: string, error: unknown, deps: FailRunDeps): Promise<void> {
   const reason = describeError(error);
-  const run = await transitionRun(deps.pool, runId, [...ACTIVE], 'failed', reason);
+  const run = await transitionRun(deps.pool, runId, [...ACTIVE_STATUSES], 'failed', reason);
   if (!run) return;
   const log = deps.log.child({ runId: run.id, ticket: run.ticketKey });
   await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: 'run.failed', detail: { reason } });
+  await releaseRunWorkspace(run.id, deps);
   log.warn({ reason }, 'run failed');
   if (!deps.slack) return;
   const notice = runFailedMessage(run, reason, slackErrorCode(error));

@@ -22,6 +22,8 @@ export interface Queue {
   /** Wakes this process's workers for `name` now instead of at their next poll. */
   notify(name: QueueName): void;
   work<N extends QueueName>(name: N, handler: JobHandler<N>, concurrency?: number): Promise<void>;
+  /** Sends a job to `name` on a cron schedule (pg-boss keeps one schedule per queue, in UTC). */
+  schedule(name: QueueName, cron: string): Promise<void>;
   stop(graceSeconds: number): Promise<void>;
 }
 
@@ -32,6 +34,8 @@ export interface QueueOptions {
   log: Logger;
   /** Web-only processes leave pg-boss maintenance and schedules to the workers. */
   supervise: boolean;
+  /** baton.yml `queue.retry_delay_seconds`: the first retry's delay for every queue that retries. */
+  retryDelaySeconds?: number;
 }
 
 /** pg-boss on Baton's own pool, so `enqueue` can join the caller's transaction. */
@@ -57,7 +61,8 @@ export function createQueue(options: QueueOptions): Queue {
     async start() {
       await boss.start();
       for (const name of QUEUE_NAMES) {
-        const { policy, ...retry } = QUEUES[name].options;
+        const { policy, ...defaults } = QUEUES[name].options;
+        const retry = { ...defaults, retryDelay: options.retryDelaySeconds ?? defaults.retryDelay };
         // createQueue is not idempotent in pg-boss 10; updateQueue keeps settings in step with the table.
         if (await boss.getQueue(name)) await boss.updateQueue(name, { name, policy, ...retry });
         else await boss.createQueue(name, { name, policy, ...retry });
@@ -106,6 +111,10 @@ export function createQueue(options: QueueOptions): Queue {
         ids.push(id);
       }
       workerIds.set(name, [...(workerIds.get(name) ?? []), ...ids]);
+    },
+
+    async schedule(name, cron) {
+      await boss.schedule(name, cron, {}, { tz: 'UTC' });
     },
 
     async stop(graceSeconds) {

@@ -1,5 +1,22 @@
 import { z } from 'zod';
 
+const ticketPriority = z.enum(['urgent', 'high', 'medium', 'low', 'none']);
+const ticketState = z.object({ name: z.string(), category: z.enum(['todo', 'in_progress', 'done', 'cancelled']) });
+
+/** A TicketEvent (src/domain/ticket-event.ts), checked again when a worker takes it. */
+const ticketEvent = z.object({
+  kind: z.enum(['created', 'updated']),
+  source: z.enum(['linear', 'jira']),
+  ticketKey: z.string().min(1),
+  team: z.string(),
+  labelsAdded: z.array(z.string()),
+  stateChangedTo: ticketState.optional(),
+  descriptionChanged: z.boolean(),
+  labels: z.array(z.string()),
+  state: ticketState,
+  priority: ticketPriority,
+});
+
 /**
  * The one table of queues: name → payload schema → retry, expiry and policy. `enqueue` and
  * `work` are typed from it, and `createQueue` creates exactly these queues at start-up.
@@ -16,7 +33,26 @@ export const QUEUES = {
       expireInSeconds: 15 * 60,
       retentionDays: 7,
     },
+    // Threads open and tickets are fetched at this concurrency; agent work itself is capped
+    // separately, across processes, by `scheduling.agent_concurrency` (src/jobs/with-agent-slot.ts).
     workers: 2,
+  },
+  // A verified, deduplicated webhook delivery, already translated to a domain event.
+  'intake.event': {
+    payload: z.discriminatedUnion('source', [
+      z.object({ source: z.literal('linear'), deliveryId: z.string(), event: ticketEvent }),
+      z.object({ source: z.literal('jira'), deliveryId: z.string(), event: ticketEvent }),
+      z.object({ source: z.literal('github'), deliveryId: z.string(), event: z.looseObject({ kind: z.string() }) }),
+    ]),
+    options: { policy: 'standard', retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 5 * 60, retentionDays: 7 },
+    workers: 2,
+  },
+  // The schedule's tick: poll trackers for ready and closed tickets, GitHub for PR state.
+  'intake.reconcile': {
+    payload: z.object({}).loose(),
+    // Stately: at most one tick waiting and one running, so a slow tracker cannot pile them up.
+    options: { policy: 'stately', retryLimit: 0, retryDelay: 5, retryBackoff: false, expireInSeconds: 10 * 60, retentionDays: 1 },
+    workers: 1,
   },
 } as const satisfies Record<string, QueueDefinition>;
 

@@ -1,16 +1,25 @@
 import type { Logger } from '../logger.ts';
 import type { Pool } from '../db/pool.ts';
+import type { TicketEvent } from '../domain/ticket-event.ts';
+import type { GitHubEvent } from '../domain/github-event.ts';
 import type { SlackClient } from '../integrations/slack.ts';
 import { describeError, isRetryable } from './errors.ts';
 import { failRun } from './fail-run.ts';
+import { handleTicketEvent, type TicketEventDeps } from './handle-ticket-event.ts';
 import type { Queue } from './queue.ts';
-import { runFix } from './run-fix.ts';
+import { reconcile, type ReconcileDeps } from './reconcile.ts';
+import { runFix, type RunFixDeps } from './run-fix.ts';
+import type { RunWorkspaceDeps } from './release-run-workspace.ts';
 
-export interface WorkerDeps {
+export interface WorkerDeps extends RunFixDeps, TicketEventDeps, ReconcileDeps, RunWorkspaceDeps {
   pool: Pool;
   queue: Queue;
   slack: SlackClient | undefined;
   log: Logger;
+  /** baton.yml `scheduling.reconcile_interval_minutes`. */
+  reconcileIntervalMinutes: number;
+  /** GitHub deliveries (pull requests, checks, reviews); undefined while GitHub is not configured. */
+  handleGitHubEvent?: (event: GitHubEvent) => Promise<void>;
 }
 
 /**
@@ -41,4 +50,18 @@ async function guardRun(
 
 export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   await deps.queue.work('run.fix', (payload, job) => guardRun(payload.runId, job, () => runFix(payload, deps), deps));
+  await deps.queue.work('intake.event', async (payload) => {
+    if (payload.source === 'github') {
+      if (!deps.handleGitHubEvent) {
+        deps.log.warn({ deliveryId: payload.deliveryId }, 'GitHub delivery dropped: GitHub is not configured');
+        return;
+      }
+      return deps.handleGitHubEvent(payload.event as unknown as GitHubEvent);
+    }
+    await handleTicketEvent(payload.event as TicketEvent, deps);
+  });
+  await deps.queue.work('intake.reconcile', async () => {
+    await reconcile(deps);
+  });
+  await deps.queue.schedule('intake.reconcile', `*/${deps.reconcileIntervalMinutes} * * * *`);
 }

@@ -1,35 +1,54 @@
 import { appendAudit } from '../db/audit-log.ts';
 import type { Pool } from '../db/pool.ts';
-import { getRun, releaseThreadLease, setStatusMessage, setStatusReason, setThreadRoot, takeThreadLease } from '../db/runs.ts';
+import {
+  getRun, releaseThreadLease, setStatusMessage, setStatusReason, setThreadRoot, setTicketDetails, takeThreadLease, transitionRun,
+} from '../db/runs.ts';
+import { withTransaction } from '../db/pool.ts';
 import { isActive, type Run } from '../domain/run.ts';
+import type { Ticket } from '../domain/ticket.ts';
 import type { SlackClient } from '../integrations/slack.ts';
+import { TrackerError } from '../integrations/trackers/ticket-tracker.ts';
 import type { Logger } from '../logger.ts';
 import { statusMessage, threadRootMessage } from '../bot/views/run-messages.ts';
 import { PermanentError, RetryableError } from './errors.ts';
+import type { Queue } from './queue.ts';
+import type { ResolvedTicket, TrackerRoutes } from './tracker-routes.ts';
+import { withAgentSlot } from './with-agent-slot.ts';
+import { refreshThread } from './refresh-thread.ts';
+
+/** The agent's part of a run (fix, prove, review): a later stage of Baton plugs in here. */
+export type AgentStep = (input: { run: Run; ticket: Ticket }) => Promise<void>;
 
 export interface RunFixDeps {
   pool: Pool;
+  queue: Queue;
   slack: SlackClient | undefined;
+  routes: TrackerRoutes;
   log: Logger;
+  agentSlots: { capacity: number; leaseSeconds?: number };
+  /** Undefined while the agent steps are not built: the run then waits, saying so. */
+  agent?: AgentStep;
   /** How long a worker may take to open a thread before another may try. */
   threadLeaseSeconds?: number;
+  /** How long a run that found every agent slot taken waits before its job is tried again. */
+  slotRetrySeconds?: number;
 }
 
-// What this version of Baton can truthfully say once the thread is open.
+// What this version of Baton can truthfully say once the ticket is read.
 export const PIPELINE_NOT_BUILT =
-  'Thread opened. The agent steps (fetch ticket, fix, review, PR) are not built in this version of Baton yet, so this run stays queued.';
+  'Ticket read. The agent steps (fix, review, PR) are not built in this version of Baton yet, so this run stays queued.';
 
 /**
  * Opens the run's thread exactly once: a root message and one status message, both recorded on
  * the run. A second delivery of the job finds them recorded (or the lease held) and posts nothing.
  */
-async function openThread(run: Run, deps: RunFixDeps, log: Logger): Promise<void> {
+async function openThread(run: Run, deps: RunFixDeps, log: Logger): Promise<Run> {
   if (!deps.slack) throw new PermanentError('slack_not_connected', 'Slack is not connected, so Baton cannot open a thread');
   if (!run.channelId) throw new PermanentError('no_channel', `no Slack channel is known for ${run.ticketKey}`);
   const leased = await takeThreadLease(deps.pool, run.id, deps.threadLeaseSeconds ?? 120);
   if (!leased) {
     const now = await getRun(deps.pool, run.id);
-    if (now?.threadTs && now.statusTs) return;
+    if (now?.threadTs && now.statusTs) return now;
     throw new RetryableError('thread_busy', 'another worker is opening this run’s thread');
   }
   try {
@@ -44,23 +63,85 @@ async function openThread(run: Run, deps: RunFixDeps, log: Logger): Promise<void
       await setThreadRoot(deps.pool, run.id, threadTs, url);
       log.info({ threadTs }, 'thread opened');
     }
-    const current = (await setStatusReason(deps.pool, run.id, 'queued', PIPELINE_NOT_BUILT)) ?? leased;
-    const status = await deps.slack.postMessage(run.channelId, statusMessage(current), threadTs);
+    const status = await deps.slack.postMessage(run.channelId, statusMessage(leased), threadTs);
     await setStatusMessage(deps.pool, run.id, status.ts);
     await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: 'thread.opened', detail: { threadTs } });
+    return (await getRun(deps.pool, run.id)) ?? leased;
   } catch (error) {
     await releaseThreadLease(deps.pool, run.id);
     throw error;
   }
 }
 
+/** Reads the ticket; "not found" is final (the key is wrong or out of reach), outages are retried. */
+async function fetchTicket(run: Run, route: ResolvedTicket): Promise<Ticket> {
+  try {
+    return await route.tracker.getTicket(run.ticketKey);
+  } catch (error) {
+    if (error instanceof TrackerError && error.code === 'not_found') {
+      throw new PermanentError('ticket_not_found', `${run.ticketKey} not found in ${route.trackerLabel}`, { cause: error });
+    }
+    if (error instanceof TrackerError && error.code === 'auth') {
+      throw new PermanentError('tracker_auth', `${route.trackerLabel} refused Baton's credentials (${error.message}); check the API key or token`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Shows where the run stands in its thread (best effort: logged if it fails). */
+async function showProgress(run: Run, deps: RunFixDeps, log: Logger): Promise<void> {
+  if (!deps.slack) return;
+  try {
+    await refreshThread(run, deps.slack);
+  } catch (error) {
+    log.warn({ err: error }, 'could not update the thread; the next step will try again');
+  }
+}
+
 export async function runFix(payload: { runId: string }, deps: RunFixDeps): Promise<void> {
-  const run = await getRun(deps.pool, payload.runId);
+  let run = await getRun(deps.pool, payload.runId);
   if (!run) throw new PermanentError('run_not_found', `run ${payload.runId} does not exist`);
   const log = deps.log.child({ runId: run.id, ticket: run.ticketKey, job: 'run.fix' });
   if (!isActive(run.status)) {
     log.info({ status: run.status }, 'run already ended; nothing to do');
     return;
   }
-  if (!run.threadTs || !run.statusTs) await openThread(run, deps, log);
+  if (!run.threadTs || !run.statusTs) run = await openThread(run, deps, log);
+  const route = deps.routes.require(run.ticketKey);
+  const ticket = await fetchTicket(run, route);
+  run = (await setTicketDetails(deps.pool, run.id, { title: ticket.title, url: ticket.url, priority: ticket.priority })) ?? run;
+  // The ticket may have been closed (and the run cancelled) while it was being read.
+  if (!isActive(run.status)) {
+    log.info({ status: run.status }, 'run ended while the ticket was read; stopping');
+    return;
+  }
+
+  if (!deps.agent) {
+    // Conditional on `queued`: a cancel that lands now keeps its own reason.
+    const waiting = await setStatusReason(deps.pool, run.id, 'queued', PIPELINE_NOT_BUILT);
+    if (waiting) await showProgress(waiting, deps, log);
+    return;
+  }
+  const agent = deps.agent;
+  const outcome = await withAgentSlot(run.id, { pool: deps.pool, capacity: deps.agentSlots.capacity, leaseSeconds: deps.agentSlots.leaseSeconds, log }, async () => {
+    // Conditional: a run cancelled while it waited for a slot does not start its agent.
+    const working = await transitionRun(deps.pool, run.id, ['queued', 'running'], 'running', null);
+    if (!working) {
+      log.info('run ended while it waited for an agent; the agent does not start');
+      return;
+    }
+    await showProgress(working, deps, log);
+    await agent({ run: working, ticket });
+  });
+  if (!outcome.ran) {
+    // Every slot is busy (other processes' runs): hand the job back with the same priority, so
+    // its place in line is kept, rather than hold this worker while it waits.
+    const waitSeconds = deps.slotRetrySeconds ?? 10;
+    await withTransaction(deps.pool, (tx) =>
+      deps.queue.enqueue(tx, 'run.fix', { runId: run.id }, { priority: run.priority, singletonKey: run.ticketKey, startAfterSeconds: waitSeconds }),
+    );
+    const waiting = await setStatusReason(deps.pool, run.id, 'queued', `Waiting for a free agent (${deps.agentSlots.capacity} work at once).`);
+    if (waiting) await showProgress(waiting, deps, log);
+    log.info({ capacity: deps.agentSlots.capacity, waitSeconds }, 'every agent slot is taken; the run waits its turn');
+  }
 }

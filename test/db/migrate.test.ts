@@ -21,16 +21,16 @@ test('two processes migrating at once apply each migration exactly once', async 
 });
 
 test('audit_log is append-only', async () => {
-  const run = await insertRun(db.pool, { ticketKey: 'AUD-1', source: 'slack', requestedBy: 'U1', channelId: 'C1' });
+  const run = await insertRun(db.pool, { ticketKey: 'AUD-1', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 });
   await appendAudit(db.pool, { runId: run!.id, actor: 'U1', action: 'run.requested' });
   await assert.rejects(db.pool.query('UPDATE audit_log SET actor = $1', ['mallory']), /append-only/);
   await assert.rejects(db.pool.query('DELETE FROM audit_log'), /append-only/);
 });
 
 test('a ticket has at most one active run; a finished one frees it', async () => {
-  const first = await insertRun(db.pool, { ticketKey: 'ONE-1', source: 'slack', requestedBy: 'U1', channelId: 'C1' });
+  const first = await insertRun(db.pool, { ticketKey: 'ONE-1', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 });
   assert.ok(first);
-  assert.equal(await insertRun(db.pool, { ticketKey: 'ONE-1', source: 'linear', requestedBy: 'hook', channelId: null }), undefined);
+  assert.equal(await insertRun(db.pool, { ticketKey: 'ONE-1', source: 'linear', requestedBy: 'hook', channelId: null, priority: 0 }), undefined);
   await db.pool.query(`UPDATE runs SET status = 'failed' WHERE id = $1`, [first.id]);
-  assert.ok(await insertRun(db.pool, { ticketKey: 'ONE-1', source: 'slack', requestedBy: 'U1', channelId: 'C1' }));
+  assert.ok(await insertRun(db.pool, { ticketKey: 'ONE-1', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 }));
 });

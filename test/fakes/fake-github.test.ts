@@ -237,3 +237,39 @@ test('lists paginate with a link header Octokit follows', async () => {
   const { data: bare } = await gh.pulls.list({ owner: 'acme', repo: 'many', head: 'b1' });
   assert.equal(bare.length, 5);
 });
+
+test('App auth: a valid RS256 JWT buys a ghs_ token the other routes accept; a bad or expired one is refused', async () => {
+  const { generateKeyPairSync, sign } = await import('node:crypto');
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  fake.configureApp({ appId: 9, publicKey, installationId: 31 });
+  const jwt = (claims: Record<string, unknown>): string => {
+    const part = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const unsigned = `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}`;
+    return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), privateKey).toString('base64url')}`;
+  };
+  const now = Math.floor(Date.now() / 1000);
+  const exchange = (token: string, id = 31) =>
+    fetch(`${fake.url}/app/installations/${id}/access_tokens`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+
+  const ok = await exchange(jwt({ iss: 9, iat: now - 30, exp: now + 540 }));
+  assert.equal(ok.status, 201);
+  const { token } = (await ok.json()) as { token: string };
+  assert.match(token, /^ghs_[A-Za-z0-9]+$/);
+  const app = new Octokit({ auth: token, baseUrl: fake.url });
+  assert.equal((await app.repos.get({ owner: 'acme', repo: 'app' })).data.name, 'app');
+
+  assert.equal((await exchange(jwt({ iss: 9, iat: now - 700, exp: now - 100 }))).status, 401, 'expired');
+  assert.equal((await exchange(jwt({ iss: 9, iat: now, exp: now + 3600 }))).status, 401, 'lives longer than 10 minutes');
+  assert.equal((await exchange(jwt({ iss: 8, iat: now, exp: now + 60 }))).status, 401, 'another App');
+  assert.equal((await exchange(`${jwt({ iss: 9, iat: now, exp: now + 60 })}x`)).status, 401, 'bad signature');
+  assert.equal((await exchange(jwt({ iss: 9, iat: now, exp: now + 60 }), 32)).status, 404, 'not installed there');
+});
+
+test('request hooks run before the answer until removed', async () => {
+  const seen: string[] = [];
+  const remove = fake.onRequest((req) => void seen.push(`${req.method} ${req.path}`));
+  await gh.repos.get({ owner: 'acme', repo: 'app' });
+  remove();
+  await gh.repos.get({ owner: 'acme', repo: 'app' });
+  assert.deepEqual(seen, ['GET /repos/acme/app']);
+});

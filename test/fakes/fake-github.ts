@@ -1,13 +1,18 @@
 import { FakeServer, type FakeRequest, type FakeResponse, type Handler } from './fake-server.ts';
+import { FakeAppAuthority, type FakeAppSeed } from './github-app-authority.ts';
 import { registerCiRoutes } from './github-ci-routes.ts';
 import { deploymentJson, deploymentStatusJson, pullJson, runJson, type GitHubJsonContext } from './github-json.ts';
 import { registerPullRoutes } from './github-pull-routes.ts';
 import {
   GitHubApiError, GitHubStore,
-  type CheckConclusion, type CommitState, type DispatchRecord, type PullSeed, type RepoSeed, type RunStatus,
+  type CheckConclusion, type CommitState, type DispatchBehaviour, type DispatchRecord, type PullSeed, type RepoSeed, type RunStatus,
 } from './github-store.ts';
 
-export type { CheckConclusion, CommitState, DispatchRecord, MergeMethod, PullSeed, RepoSeed, RunStatus } from './github-store.ts';
+export type { FakeAppSeed, IssuedToken } from './github-app-authority.ts';
+
+export type {
+  CheckConclusion, CommitState, DispatchBehaviour, DispatchRecord, MergeMethod, PullSeed, RepoSeed, RunStatus,
+} from './github-store.ts';
 
 export interface FakeGitHubOptions {
   /** The token Octokit must present (`token …` or `Bearer …`); default `ghs_test`. */
@@ -30,7 +35,10 @@ type Json = Record<string, unknown>;
  */
 export class FakeGitHub extends FakeServer {
   readonly store = new GitHubStore();
+  /** GitHub App auth: `configureApp` it, and the installation tokens it issues are accepted like `token`. */
+  readonly app = new FakeAppAuthority();
   private readonly token: string;
+  private readonly hooks: ((req: FakeRequest) => void | Promise<void>)[] = [];
   private readonly ctx: GitHubJsonContext = { store: this.store, api: '' };
   private requestSeq = 0;
 
@@ -42,11 +50,40 @@ export class FakeGitHub extends FakeServer {
     };
     registerPullRoutes(route, this.ctx);
     registerCiRoutes(route, this.ctx);
+    // Authenticated by the App's JWT, not by a token, so outside `guard`'s token check.
+    this.route('POST', '/app/installations/:id/access_tokens', (req) => this.withRequestId(this.app.accessTokens(req)));
+  }
+
+  override reset(): void {
+    super.reset();
+    this.hooks.length = 0;
+    this.setDispatchBehaviour({ runDetails: true, hiddenListings: 0 });
   }
 
   override async start(): Promise<string> {
     this.ctx.api = await super.start();
     return this.ctx.api;
+  }
+
+  configureApp(seed: FakeAppSeed): void {
+    this.app.configure(seed);
+  }
+
+  /**
+   * Runs `hook` on every authorized API request before it is answered, e.g. to push to a branch
+   * between a client's checks and its merge. Returns the function that removes it; `reset` removes all.
+   */
+  onRequest(hook: (req: FakeRequest) => void | Promise<void>): () => void {
+    this.hooks.push(hook);
+    return () => {
+      const index = this.hooks.indexOf(hook);
+      if (index !== -1) this.hooks.splice(index, 1);
+    };
+  }
+
+  /** How dispatches answer and how soon their runs are listed (defaults: like GitHub.com, listed at once). */
+  setDispatchBehaviour(behaviour: Partial<DispatchBehaviour>): void {
+    Object.assign(this.store.dispatchBehaviour, behaviour);
   }
 
   seedRepo(seed: RepoSeed): void {
@@ -140,17 +177,21 @@ export class FakeGitHub extends FakeServer {
 
   /** Auth, error mapping, and the request id Octokit's request log prints. */
   private async guard(req: FakeRequest, handler: Handler): Promise<FakeResponse> {
-    const response = await this.authorized(req, handler);
+    return this.withRequestId(await this.authorized(req, handler));
+  }
+
+  private withRequestId(response: FakeResponse): FakeResponse {
     const requestId = `FAKE:${(++this.requestSeq).toString(16).toUpperCase()}`;
     return { ...response, headers: { 'x-github-request-id': requestId, ...response.headers } };
   }
 
   private async authorized(req: FakeRequest, handler: Handler): Promise<FakeResponse> {
     const [scheme = '', token] = (req.headers.authorization ?? '').split(' ');
-    if (!/^(token|bearer)$/i.test(scheme) || token !== this.token) {
+    if (!/^(token|bearer)$/i.test(scheme) || (token !== this.token && !this.app.accepts(token))) {
       return { status: 401, body: new GitHubApiError(401, 'Bad credentials').body() };
     }
     try {
+      for (const hook of this.hooks) await hook(req);
       return await handler(req);
     } catch (error) {
       if (error instanceof GitHubApiError) return { status: error.status, body: error.body() };

@@ -36,6 +36,8 @@ export type Handler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>
 export interface Fault {
   status?: number;
   retryAfterSeconds?: number;
+  /** Extra response headers (x-ratelimit-remaining, …). */
+  headers?: Record<string, string>;
   body?: unknown;
   /** Delay before answering (a slow service). With no status, the real answer follows the delay. */
   delayMs?: number;
@@ -212,7 +214,10 @@ export class FakeServer {
     if (fault?.status) {
       response = {
         status: fault.status,
-        headers: fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {},
+        headers: {
+          ...(fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {}),
+          ...fault.headers,
+        },
         body: fault.body ?? { error: `injected ${fault.status}` },
       };
     } else {

@@ -72,14 +72,16 @@ export function registerCiRoutes(route: GitHubRoute, ctx: GitHubJsonContext): vo
     }
     const inputs = body.inputs && typeof body.inputs === 'object' ? (body.inputs as Record<string, unknown>) : {};
     const run = store.dispatch(repo, req.params.workflow ?? '', body.ref, inputs);
-    if (body.return_run_details !== true) return { status: 204 };
+    if (body.return_run_details !== true || !store.dispatchBehaviour.runDetails) return { status: 204 };
     const json = runJson(ctx, run);
     return { body: { workflow_run_id: run.id, run_url: json.url, html_url: json.html_url } };
   });
 
   const listRuns = (req: FakeRequest, runs: RunState[]): { headers: Record<string, string>; body: unknown } => {
     const q = req.query;
-    const matching = runs
+    const visible = runs.filter((r) => r.hiddenListings <= 0);
+    for (const r of runs) r.hiddenListings -= 1;
+    const matching = visible
       .filter((r) => !q.get('event') || r.event === q.get('event'))
       .filter((r) => !q.get('branch') || r.headBranch === q.get('branch'))
       .filter((r) => !q.get('head_sha') || r.headSha === q.get('head_sha'))

@@ -42,7 +42,7 @@ export function pullJson(ctx: GitHubJsonContext, repo: RepoState, pull: PullStat
     labels: pull.labels.map((name) => labelJson(ctx, repo, name)),
     head: ref(pull.head, ctx.store.headSha(repo, pull), pull.headOwner),
     base: ref(pull.base, repo.branches.get(pull.base) ?? '', repo.owner),
-    merged: pull.merged, merged_at: pull.mergedAt, merge_commit_sha: pull.mergeCommitSha,
+    merged: pull.merged, merged_at: pull.mergedAt, merged_by: pull.merged ? { login: 'baton-test[bot]', type: 'Bot' } : null, merge_commit_sha: pull.mergeCommitSha,
     mergeable: pull.state === 'open' ? pull.mergeable : null,
     mergeable_state: ctx.store.mergeableState(repo, pull),
     created_at: pull.createdAt, updated_at: pull.updatedAt, closed_at: pull.closedAt,

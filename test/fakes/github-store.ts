@@ -88,6 +88,15 @@ export interface RunState {
   id: number; repo: RepoState; workflow: WorkflowState; event: string; headBranch: string;
   headSha: string; status: RunStatus; conclusion: string | null; runNumber: number;
   createdAt: string; updatedAt: string;
+  /** How many more run listings leave it out: GitHub lists a dispatched run a moment after the 204. */
+  hiddenListings: number;
+}
+
+export interface DispatchBehaviour {
+  /** Honour `return_run_details` as GitHub.com does since 2026-02; false answers 204 like older servers. */
+  runDetails: boolean;
+  /** Listings a freshly dispatched run is missing from. */
+  hiddenListings: number;
 }
 export interface DispatchRecord {
   owner: string; repo: string; workflow: string; ref: string; inputs: Record<string, unknown>; runId: number;
@@ -106,6 +115,7 @@ export interface DeploymentStatusState {
 export class GitHubStore {
   readonly runs: RunState[] = [];
   readonly dispatches: DispatchRecord[] = [];
+  readonly dispatchBehaviour: DispatchBehaviour = { runDetails: true, hiddenListings: 0 };
   private readonly repos = new Map<string, RepoState>();
   private nextId = 1000;
   private shaSeq = 0;
@@ -231,7 +241,7 @@ export class GitHubStore {
     const pull: PullState = {
       id: this.newId(), number: repo.nextNumber++, title: seed.title ?? seed.head, body: seed.body ?? null,
       head: seed.head, headOwner, base, state: 'open', draft: seed.draft ?? false, merged: false,
-      mergedAt: null, mergeCommitSha: null, closedHeadSha: null, mergeable: seed.mergeable ?? true,
+      mergedAt: null, mergeCommitSha: null, closedHeadSha: null, mergeable: seed.mergeable === undefined ? true : seed.mergeable, // `??` would turn a seeded null into true
       mergeableState: seed.mergeableState, labels: [], createdAt: at, updatedAt: at, closedAt: null,
     };
     repo.pulls.push(pull);
@@ -279,7 +289,7 @@ export class GitHubStore {
     const at = this.now();
     const run: RunState = {
       id: this.newId(), repo, workflow, event: 'workflow_dispatch', headBranch: branch, headSha: sha,
-      status: 'queued', conclusion: null, createdAt: at, updatedAt: at,
+      status: 'queued', conclusion: null, createdAt: at, updatedAt: at, hiddenListings: this.dispatchBehaviour.hiddenListings,
       runNumber: this.runs.filter((r) => r.workflow === workflow).length + 1,
     };
     this.runs.push(run);

@@ -1,9 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSlack } from '../fakes/fake-slack.ts';
+import { FakeLinear } from '../fakes/fake-linear.ts';
 import { sendSignedSlack, slashCommandBody } from '../fakes/sign-slack-request.ts';
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
 import { spawnBaton } from '../support/spawn-baton.ts';
@@ -11,19 +13,38 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { eventually } from '../support/eventually.ts';
 
 let slack: FakeSlack;
+let linear: FakeLinear;
 const slackEnv = (): Record<string, string> => ({
   SLACK_BOT_TOKEN: SLACK_DEFAULTS.botToken,
   SLACK_SIGNING_SECRET: SLACK_DEFAULTS.signingSecret,
   SLACK_API_URL: slack.apiUrl,
+  LINEAR_API_KEY: linear.apiKey,
+  LINEAR_API_URL: linear.apiUrl,
 });
+/** A working directory whose baton.yml routes KEEP and ROLE tickets to the fake Linear. */
+function batonDir(): string {
+  const cwd = mkdtempSync(join(tmpdir(), 'baton-proc-'));
+  const team = { tracker: 'linear', channel: SLACK_DEFAULTS.channelId };
+  writeFileSync(join(cwd, 'baton.yml'), stringify({ teams: { KEEP: team, ROLE: team } }));
+  return cwd;
+}
 const agent = (url: string, text: string) =>
   sendSignedSlack(`${url}/slack/events`, 'command', slashCommandBody({ text }), { secret: SLACK_DEFAULTS.signingSecret });
 
 before(async () => {
   slack = new FakeSlack();
   await slack.start();
+  linear = new FakeLinear();
+  await linear.start();
+  for (const key of ['KEEP', 'ROLE']) {
+    linear.addTeam({ key, name: key });
+    linear.addIssue({ team: key, number: 1, title: `${key} ticket` });
+  }
 });
-after(() => slack.stop());
+after(async () => {
+  await slack.stop();
+  await linear.stop();
+});
 
 test('with no Slack settings and no DATABASE_URL, `baton start` comes up on the embedded database and says what to set', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'baton-proc-'));
@@ -45,7 +66,7 @@ test('with no Slack settings and no DATABASE_URL, `baton start` comes up on the 
 });
 
 test('the embedded database keeps runs across a restart', async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'baton-proc-'));
+  const cwd = batonDir();
   const first = await spawnBaton({ cwd, env: slackEnv() });
   try {
     const reply = (await agent(first.url, 'fix KEEP-1')).json as { text: string };
@@ -77,7 +98,7 @@ test('a second process on the same embedded data directory is refused with a cle
 
 test('web and worker roles run apart and share one PostgreSQL', { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL (a PostgreSQL several processes can share)' }, async () => {
   let db: TestDatabase | undefined = await createTestDatabase();
-  const cwd = mkdtempSync(join(tmpdir(), 'baton-proc-'));
+  const cwd = batonDir();
   const env = { ...slackEnv(), DATABASE_URL: db.url, DATABASE_SCHEMA: db.schema };
   const web = await spawnBaton({ cwd, env, args: ['--role', 'web'] });
   const worker = await spawnBaton({ cwd, env, args: ['--role', 'worker'] });

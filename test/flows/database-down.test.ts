@@ -18,7 +18,11 @@ before(async () => {
   await slack.start();
   proxy = TcpProxy.forUrl(db.url);
   await proxy.start();
-  app = await startTestBaton({ db: { url: proxy.rewrite(db.url), schema: db.schema }, slack, env: { SLACK_API_URL: slack.apiUrl } });
+  app = await startTestBaton({ db: { url: proxy.rewrite(db.url), schema: db.schema }, slack,
+    // LINEAR_API_URL points nowhere: no run gets as far as reading its ticket in these tests.
+    env: { SLACK_API_URL: slack.apiUrl, LINEAR_API_KEY: 'lin_api_unused', LINEAR_API_URL: 'http://127.0.0.1:9/graphql' },
+    policy: { teams: { DOWN: { tracker: 'linear', channel: 'C0DOWN' } } },
+  });
 });
 after(async () => {
   await proxy.restore();

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeSlack } from '../fakes/fake-slack.ts';
+import { FakeLinear } from '../fakes/fake-linear.ts';
 import { sendSignedSlack, slashCommandBody } from '../fakes/sign-slack-request.ts';
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
 import { count, createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -9,6 +10,7 @@ import { eventually } from '../support/eventually.ts';
 
 let db: TestDatabase;
 let slack: FakeSlack;
+let linear: FakeLinear;
 let app: TestBaton;
 const secret = SLACK_DEFAULTS.signingSecret;
 const channel = SLACK_DEFAULTS.channelId;
@@ -25,11 +27,17 @@ before(async () => {
   db = await createTestDatabase();
   slack = new FakeSlack();
   await slack.start();
-  app = await startTestBaton({ db, slack });
+  linear = new FakeLinear();
+  await linear.start();
+  linear.addTeam({ key: 'ENG', name: 'Engineering' });
+  linear.addIssue({ team: 'ENG', number: 123, title: 'Checkout <button> does nothing', priority: 2 });
+  const team = { tracker: 'linear', channel: 'C0ENGTEAM' };
+  app = await startTestBaton({ db, slack, linear, policy: { teams: { ENG: team, SIG: team, OLD: team } } });
 });
 after(async () => {
   await app?.stop();
   await slack.stop();
+  await linear.stop();
   await db.drop();
 });
 
@@ -43,12 +51,15 @@ test('/agent fix ENG-123: 200 with an ephemeral reply, one run and one job, then
   assert.equal(await jobsFor('ENG-123'), 1);
 
   const run = await eventually(async () => {
-    const { rows } = await db.pool.query('SELECT * FROM runs WHERE ticket_key = $1 AND status_ts IS NOT NULL', ['ENG-123']);
-    return rows[0] as { thread_ts: string; status_ts: string; status: string; status_reason: string; thread_url: string } | undefined;
-  }, 10_000, 'the worker to open the thread');
+    const { rows } = await db.pool.query('SELECT * FROM runs WHERE ticket_key = $1 AND status_reason IS NOT NULL', ['ENG-123']);
+    return rows[0] as { thread_ts: string; status_ts: string; status: string; status_reason: string; thread_url: string; ticket_title: string } | undefined;
+  }, 10_000, 'the worker to open the thread and read the ticket');
+  // The thread opens where the command was typed; the ticket's title (escaped) joins the root once read.
   const roots = slack.threadRoots(channel);
   assert.equal(roots.length, 1);
-  assert.match(roots[0]!.text ?? '', /^ENG-123 · queued/);
+  assert.equal(run.ticket_title, 'Checkout <button> does nothing');
+  await eventually(async () => (roots[0]!.text ?? '').startsWith('ENG-123 · Checkout') || undefined, 5000, 'the root to show the title');
+  assert.match(JSON.stringify(slack.threadRoots(channel)[0]!.blocks), /Checkout &lt;button&gt; does nothing/);
   assert.equal(roots[0]!.ts, run.thread_ts);
   const replies = slack.repliesTo(run.thread_ts);
   assert.equal(replies.length, 1, 'one status message in the thread');
@@ -104,8 +115,17 @@ test('a malformed ticket key gets a clear message and writes nothing', async () 
   assert.equal(await allRows(), before);
 });
 
+test('a ticket whose prefix is not a configured team is refused with the configured prefixes, and nothing is written', async () => {
+  const before = await allRows();
+  const reply = (await agent('fix WEB-9')).json as { text: string; response_type: string };
+  assert.equal(reply.response_type, 'ephemeral');
+  assert.match(reply.text, /WEB-9/);
+  assert.match(reply.text, /ENG \(Linear\)/);
+  assert.equal(await allRows(), before);
+});
+
 test('/agent status lists the active run with its thread', async () => {
   const reply = (await agent('status')).json as { text: string; response_type: string };
   assert.equal(reply.response_type, 'ephemeral');
-  assert.match(reply.text, /ENG-123 · queued/);
+  assert.match(reply.text, /ENG-123.* · queued/);
 });

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeError, isRetryable, PermanentError, RetryableError, slackErrorCode } from '../../src/jobs/errors.ts';
 import { TrackerError } from '../../src/integrations/trackers/ticket-tracker.ts';
+import { GitHubError } from '../../src/integrations/github/github-error.ts';
+import { GitError } from '../../src/integrations/git/git-error.ts';
 
 test('service trouble is retried; what a retry cannot fix is not', () => {
   assert.equal(isRetryable(new RetryableError('x', 'busy')), true);
@@ -17,6 +19,17 @@ test('service trouble is retried; what a retry cannot fix is not', () => {
   assert.equal(isRetryable(new TrackerError('unavailable', 'Linear is down')), true);
   assert.equal(isRetryable(new TrackerError('not_found', 'ENG-999 not found in Linear', { status: 404 })), false);
   assert.equal(isRetryable(new Error('bug')), false);
+});
+
+test('GitHub and git failures: outages and busy locks are retried, refusals and conflicts are not', () => {
+  assert.equal(isRetryable(new GitHubError('rate_limited', 'secondary rate limit', { status: 403, retryAfterSeconds: 60 })), true);
+  assert.equal(isRetryable(new GitHubError('unavailable', 'GitHub could not be reached')), true);
+  assert.equal(isRetryable(new GitHubError('conflict', 'head moved', { status: 409 })), false);
+  assert.equal(isRetryable(new GitHubError('auth', 'bad credentials', { status: 401 })), false);
+  assert.equal(isRetryable(new GitError('lock_timeout', 'another run holds the repository lock')), true);
+  assert.equal(isRetryable(new GitError('git_timeout', 'fetch took too long')), true);
+  assert.equal(isRetryable(new GitError('rebase_conflict', 'both changed src/a.ts', { files: ['src/a.ts'] })), false);
+  assert.equal(isRetryable(new GitError('push_refused', 'only baton/* branches')), false);
 });
 
 test('reasons are one line for a person', () => {

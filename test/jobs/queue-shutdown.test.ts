@@ -27,7 +27,7 @@ test('a job still running when the grace period ends is released for a retry, no
       await new Promise<void>((r) => (release = r));
     }, 1);
   });
-  const run = await insertRun(db.pool, { ticketKey: 'STOP-1', source: 'slack', requestedBy: 'U1', channelId: 'C1' });
+  const run = await insertRun(db.pool, { ticketKey: 'STOP-1', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 });
   const jobId = await withTransaction(db.pool, (tx) => queue.enqueue(tx, 'run.fix', { runId: run!.id }));
   queue.notify('run.fix');
   await started;

@@ -7,17 +7,24 @@ import { createSlackClient } from '../../src/integrations/slack.ts';
 import { runFix, type RunFixDeps } from '../../src/jobs/run-fix.ts';
 import { isRetryable } from '../../src/jobs/errors.ts';
 import { FakeSlack } from '../fakes/fake-slack.ts';
+import { FakeLinear } from '../fakes/fake-linear.ts';
+import { createLinearTracker } from '../../src/integrations/trackers/linear-tracker.ts';
+import { createTrackerRoutes } from '../../src/jobs/tracker-routes.ts';
+import { createQueue, type Queue } from '../../src/jobs/queue.ts';
+import { policySchema } from '../../src/policy.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 let db: TestDatabase;
 let slack: FakeSlack;
+let linear: FakeLinear;
+let queue: Queue;
 let deps: RunFixDeps;
 let n = 0;
 const CHANNEL = 'C0FAKECHAN';
 
 async function newRun(): Promise<string> {
   n += 1;
-  const run = await insertRun(db.pool, { ticketKey: `TWICE-${n}`, source: 'slack', requestedBy: 'U1', channelId: CHANNEL });
+  const run = await insertRun(db.pool, { ticketKey: `TWICE-${n}`, source: 'slack', requestedBy: 'U1', channelId: CHANNEL, priority: 0 });
   return run!.id;
 }
 
@@ -26,14 +33,27 @@ before(async () => {
   await migrate(db.pool, db.schema);
   slack = new FakeSlack();
   await slack.start();
+  linear = new FakeLinear();
+  await linear.start();
+  linear.addTeam({ key: 'TWICE', name: 'Twice' });
+  for (let i = 1; i <= 10; i += 1) linear.addIssue({ team: 'TWICE', number: i, title: `Ticket ${i}` });
+  const log = pino({ level: 'silent' });
+  queue = createQueue({ pool: db.pool, schema: `${db.schema}_jobs`, pollIntervalSeconds: 1, log, supervise: false });
+  await queue.start();
+  const { teams } = policySchema.parse({ teams: { TWICE: { tracker: 'linear', channel: CHANNEL } } });
   deps = {
     pool: db.pool,
+    queue,
     slack: createSlackClient({ apiUrl: slack.apiUrl, token: slack.botToken, retries: 0 }),
-    log: pino({ level: 'silent' }),
+    routes: createTrackerRoutes(teams, { linear: createLinearTracker({ apiUrl: linear.apiUrl, apiKey: linear.apiKey }) }),
+    agentSlots: { capacity: 2 },
+    log,
   };
 });
 beforeEach(() => slack.reset());
 after(async () => {
+  await queue.stop(0);
+  await linear.stop();
   await slack.stop();
   await db.drop();
 });

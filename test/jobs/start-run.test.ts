@@ -6,6 +6,9 @@ import { withTransaction } from '../../src/db/pool.ts';
 import { insertRun } from '../../src/db/runs.ts';
 import { createQueue, type Queue } from '../../src/jobs/queue.ts';
 import { startRun } from '../../src/jobs/start-run.ts';
+import { policySchema } from '../../src/policy.ts';
+
+const HEAD_START = policySchema.parse({}).scheduling.head_start_minutes;
 import { count, createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 let db: TestDatabase;
@@ -25,7 +28,7 @@ after(async () => {
 });
 
 test('a run and its run.fix job commit together', async () => {
-  const result = await startRun({ ticketKey: 'TX-1', source: 'slack', requestedBy: 'U1', channelId: 'C1' }, { pool: db.pool, queue });
+  const result = await startRun({ ticketKey: 'TX-1', source: 'slack', requestedBy: 'U1', channelId: 'C1' }, { pool: db.pool, queue, headStart: HEAD_START });
   assert.equal(result.kind, 'started');
   assert.equal(await runs('TX-1'), 1);
   const { rows } = await db.pool.query(`SELECT data, singleton_key FROM ${db.schema}_jobs.job WHERE name = 'run.fix' AND data->>'runId' = $1`, [result.run.id]);
@@ -37,7 +40,7 @@ test('when the transaction fails after the enqueue, neither the run nor the job 
   const before = await jobs();
   await assert.rejects(
     withTransaction(db.pool, async (tx) => {
-      const run = await insertRun(tx, { ticketKey: 'TX-2', source: 'slack', requestedBy: 'U1', channelId: 'C1' });
+      const run = await insertRun(tx, { ticketKey: 'TX-2', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 });
       await queue.enqueue(tx, 'run.fix', { runId: run!.id });
       throw new Error('crash between enqueue and commit');
     }),
@@ -57,7 +60,7 @@ test('racing requests for one ticket give one run and one job', async () => {
   const before = await jobs();
   const results = await Promise.all(
     Array.from({ length: 5 }, (_, i) =>
-      startRun({ ticketKey: 'TX-3', source: i % 2 ? 'linear' : 'slack', requestedBy: `U${i}`, channelId: 'C1' }, { pool: db.pool, queue }),
+      startRun({ ticketKey: 'TX-3', source: i % 2 ? 'linear' : 'slack', requestedBy: `U${i}`, channelId: 'C1' }, { pool: db.pool, queue, headStart: HEAD_START }),
     ),
   );
   assert.equal(results.filter((r) => r.kind === 'started').length, 1);

@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -6,6 +7,9 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startBaton, type Baton, type Role } from '../../src/main.ts';
 import type { FakeSlack } from '../fakes/fake-slack.ts';
+import type { FakeLinear } from '../fakes/fake-linear.ts';
+import type { FakeJira } from '../fakes/fake-jira.ts';
+import type { AgentStep } from '../../src/jobs/run-fix.ts';
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
 import type { TestDatabase } from './test-database.ts';
 
@@ -24,6 +28,11 @@ export interface TestBatonOptions {
   slack?: FakeSlack;
   env?: Record<string, string>;
   role?: Role;
+  /** Written to baton.yml in Baton's working directory. */
+  policy?: Record<string, unknown>;
+  linear?: FakeLinear;
+  jira?: FakeJira;
+  agent?: AgentStep;
 }
 
 /** Baton as `npm start` builds it, on port 0, pointed at fakes, with SDK retries off. */
@@ -37,9 +46,13 @@ export async function startTestBaton(options: TestBatonOptions): Promise<TestBat
     ...(options.slack
       ? { SLACK_BOT_TOKEN: SLACK_DEFAULTS.botToken, SLACK_SIGNING_SECRET: SLACK_DEFAULTS.signingSecret, SLACK_API_URL: options.slack.apiUrl }
       : {}),
+    ...(options.linear ? { LINEAR_API_KEY: options.linear.apiKey, LINEAR_API_URL: options.linear.apiUrl } : {}),
+    ...(options.jira ? { JIRA_HOST: options.jira.url, JIRA_EMAIL: options.jira.email, JIRA_API_TOKEN: options.jira.apiToken } : {}),
     ...options.env,
   };
-  const config = loadConfig({ env, cwd: mkdtempSync(join(tmpdir(), 'baton-cwd-')) });
+  const cwd = mkdtempSync(join(tmpdir(), 'baton-cwd-'));
+  if (options.policy) writeFileSync(join(cwd, 'baton.yml'), stringify(options.policy));
+  const config = loadConfig({ env, cwd });
   config.policy.queue.poll_interval_seconds = 0.5;
   config.policy.queue.shutdown_grace_seconds = 1;
   const logs: string[] = [];
@@ -50,6 +63,6 @@ export async function startTestBaton(options: TestBatonOptions): Promise<TestBat
     },
   });
   const log = createLogger({ level: 'debug', pretty: false, secrets: config.secrets, destination });
-  const baton = await startBaton(config, { role: options.role ?? 'all', log });
+  const baton = await startBaton(config, { role: options.role ?? 'all', log, agent: options.agent });
   return { baton, url: baton.url, slackEventsUrl: `${baton.url}/slack/events`, config, logs, stop: () => baton.stop() };
 }

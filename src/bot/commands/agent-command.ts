@@ -12,6 +12,8 @@ export const AGENT_COMMAND = '/agent';
 
 export interface AgentCommandDeps {
   startRun(input: NewRun): Promise<StartRunResult>;
+  /** Why Baton cannot take this key (its prefix is not a configured team), or undefined. */
+  checkTicketKey(key: string): SlackMessage | undefined;
   listRuns(ticketKey: string | undefined): Promise<Run[]>;
   log: Logger;
 }
@@ -46,6 +48,8 @@ export async function handleAgentCommand(
       case 'status':
         return await reply(statusReply(await deps.listRuns(parsed.ticketKey), parsed.ticketKey));
       case 'fix': {
+        const problem = deps.checkTicketKey(parsed.ticketKey);
+        if (problem) return await reply(problem);
         const result = await deps.startRun({
           ticketKey: parsed.ticketKey,
           source: 'slack',

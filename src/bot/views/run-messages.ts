@@ -25,15 +25,29 @@ function requester(run: Run): string {
 
 /** The thread root: one per run, edited as the run moves. */
 export function threadRootMessage(run: Run): SlackMessage {
-  const headline = `${run.ticketKey} · ${statusLabel(run.status)}`;
-  return message(headline, section(`*${run.ticketKey}* · ${statusLabel(run.status)}`), context(`Requested by ${requester(run)}`));
+  // The title is the ticket author's text: escaped, so it cannot ping a channel or forge a link.
+  const title = run.ticketTitle ? ` · ${run.ticketTitle}` : '';
+  const key = run.ticketUrl ? link(run.ticketUrl, run.ticketKey) : run.ticketKey;
+  const headline = `${run.ticketKey}${title} · ${statusLabel(run.status)}`;
+  return message(
+    headline,
+    section(`*${key}*${escapeMrkdwn(title)} · ${statusLabel(run.status)}`),
+    context(`Requested by ${requester(run)}`),
+  );
 }
 
 // The steps a run goes through. Later stages mark theirs done; none is claimed before it happens.
 const STEPS = ['Fetch the ticket', 'Prepare a workspace', 'Fix and prove it with tests', 'Review (security, blast radius, plan)', 'Open the pull request', 'Approve and merge'];
 
 /** The one status message in the thread, edited as steps complete. */
-export function statusMessage(run: Run, stepsDone = 0): SlackMessage {
+/** Steps a run has provably done, from what is recorded on it. */
+function recordedSteps(run: Run): number {
+  if (run.status === 'succeeded' && run.prNumber) return STEPS.length;
+  if (run.prNumber) return 5;
+  return run.ticketTitle ? 1 : 0;
+}
+
+export function statusMessage(run: Run, stepsDone = recordedSteps(run)): SlackMessage {
   const lines = STEPS.map((step, i) => `${i < stepsDone ? ':white_check_mark:' : ':white_square:'} ${step}`);
   const where = run.statusReason ? `\n_${escapeMrkdwn(run.statusReason)}_` : '';
   return message(

@@ -2,9 +2,10 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeJira } from '../../fakes/fake-jira.ts';
 import { createJiraTracker } from '../../../src/integrations/trackers/jira-tracker.ts';
-import { TrackerError, type TicketTracker, type TrackerErrorCode } from '../../../src/integrations/trackers/ticket-tracker.ts';
+import type { TicketTracker } from '../../../src/integrations/trackers/ticket-tracker.ts';
 import { markdownToAdf } from '../../../src/domain/markdown-to-adf.ts';
 import { closedPortUrl } from './closed-port-url.ts';
+import { rejectsWithCode } from './rejects-with-code.ts';
 
 const fake = new FakeJira();
 let tracker: TicketTracker;
@@ -39,12 +40,6 @@ before(async () => {
 beforeEach(() => fake.reset());
 after(() => fake.stop());
 
-async function rejectsWithCode(promise: Promise<unknown>, code: TrackerErrorCode): Promise<TrackerError> {
-  const error = await promise.then(() => assert.fail(`expected TrackerError ${code}`), (e: unknown) => e);
-  assert.ok(error instanceof TrackerError, `expected TrackerError, got ${String(error)}`);
-  assert.equal(error.code, code, error.message);
-  return error;
-}
 
 test('getTicket reads the ticket in one request, the description rendered to markdown', async () => {
   const ticket = await tracker.getTicket('OPS-7');

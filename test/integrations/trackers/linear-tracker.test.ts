@@ -2,8 +2,9 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeLinear, LINEAR_RATELIMITED_BODY } from '../../fakes/fake-linear.ts';
 import { createLinearTracker } from '../../../src/integrations/trackers/linear-tracker.ts';
-import { TrackerError, type TicketTracker, type TrackerErrorCode } from '../../../src/integrations/trackers/ticket-tracker.ts';
+import type { TicketTracker } from '../../../src/integrations/trackers/ticket-tracker.ts';
 import { closedPortUrl } from './closed-port-url.ts';
+import { rejectsWithCode } from './rejects-with-code.ts';
 
 const fake = new FakeLinear();
 let tracker: TicketTracker;
@@ -14,6 +15,8 @@ before(async () => {
   fake.addTeam({ key: 'ENG', name: 'Engineering' });
   fake.addTeam({ key: 'OPS', name: 'Operations' });
   fake.addState('ENG', { name: 'In Review', type: 'started' });
+  // Created last but first on the board: error messages must follow the board, not creation or update order.
+  fake.addState('ENG', { name: 'Triage', type: 'triage', position: -1 });
   fake.addLabel({ name: 'baton' });
   fake.addLabel({ name: 'bug' });
   fake.addUser({ name: 'Ada Lovelace' });
@@ -33,12 +36,6 @@ before(async () => {
 beforeEach(() => fake.reset());
 after(() => fake.stop());
 
-async function rejectsWithCode(promise: Promise<unknown>, code: TrackerErrorCode): Promise<TrackerError> {
-  const error = await promise.then(() => assert.fail(`expected TrackerError ${code}`), (e: unknown) => e);
-  assert.ok(error instanceof TrackerError, `expected TrackerError, got ${String(error)}`);
-  assert.equal(error.code, code, error.message);
-  return error;
-}
 
 test('getTicket reads the whole ticket in one request', async () => {
   const ticket = await tracker.getTicket('ENG-123');
@@ -86,7 +83,7 @@ test('moveTo finds the team state by name, case-insensitively, and is a no-op wh
 
 test('moveTo to a state the team lacks names the ones it has', async () => {
   const error = await rejectsWithCode(tracker.moveTo('ENG-124', 'Shipped'), 'invalid');
-  assert.equal(error.message, 'ENG-124: Linear team ENG has no workflow state "Shipped" (states: Backlog, Todo, In Progress, Done, Canceled, In Review)');
+  assert.equal(error.message, 'ENG-124: Linear team ENG has no workflow state "Shipped" (states: Triage, Backlog, Todo, In Progress, Done, Canceled, In Review)');
 });
 
 test('findReady polls by team with label and/or state, oldest first, leaving finished tickets out', async () => {

@@ -1,0 +1,18 @@
+import type { TicketEvent } from '../../domain/ticket-event.ts';
+import { singleHeader, type WebhookSource } from './create-webhook-handler.ts';
+import { parseJiraWebhook } from './parse-jira-webhook.ts';
+import { JIRA_SIGNATURE_HEADER, verifyJiraSignature } from './verify-jira-signature.ts';
+
+/**
+ * Jira keeps `X-Atlassian-Webhook-Identifier` the same across its retries (on 408, 409, 425, 429
+ * and 5xx, for up to about 30 minutes), which makes it the delivery id.
+ */
+export function jiraWebhookSource(secrets: readonly string[]): WebhookSource<TicketEvent> {
+  return {
+    name: 'jira',
+    verify: (rawBody, headers) => verifyJiraSignature({ rawBody, signature: headers[JIRA_SIGNATURE_HEADER], secrets }),
+    deliveryId: (headers) => singleHeader(headers['x-atlassian-webhook-identifier']),
+    eventName: (_headers, body) => String((body as { webhookEvent?: unknown } | null)?.webhookEvent),
+    parse: (body) => parseJiraWebhook(body),
+  };
+}

@@ -1,0 +1,88 @@
+import { appendAudit, auditForRun } from '../db/audit-log.ts';
+import type { Pool } from '../db/pool.ts';
+import { setPullRequest } from '../db/runs.ts';
+import { pullRequestBody } from '../domain/pull-request-body.ts';
+import type { PullRequest } from '../domain/pull-request.ts';
+import type { Run } from '../domain/run.ts';
+import type { Ticket } from '../domain/ticket.ts';
+import type { GitHubClient } from '../integrations/github/create-github-client.ts';
+import type { WorkspaceManager } from '../integrations/git/create-workspace-manager.ts';
+import type { Workspace } from '../integrations/git/workspace.ts';
+import type { TicketTracker } from '../integrations/trackers/ticket-tracker.ts';
+import type { Logger } from '../logger.ts';
+import type { RepoPolicy } from '../policy.ts';
+
+export interface PublishRunDeps {
+  pool: Pool;
+  github: GitHubClient;
+  workspaces: WorkspaceManager;
+  log: Logger;
+  /** Removes every known secret value from text bound for GitHub (the PR body is public to the repo). */
+  redact: (text: string) => string;
+}
+
+export interface PublishRunInput {
+  run: Run;
+  ticket: Ticket;
+  tracker: TicketTracker;
+  workspace: Workspace;
+  repo: RepoPolicy;
+  /** The team's "in review" state name (baton.yml `teams.<prefix>.states.in_review`). */
+  inReviewState: string;
+  /** What the agent changed and why, and the test output that proves it. */
+  summary: string;
+  testEvidence: string;
+}
+
+const LINKED = 'ticket.pr_linked';
+
+/**
+ * `run.publish`'s work, safe to repeat: rebase onto a base that moved (a conflict stops here with
+ * the files named), push the run's baton/* branch (the push guard refuses anything else), open the
+ * PR or find the one already open, record it on the run, and once per run write the link back to
+ * the ticket and move it to "in review".
+ */
+export async function publishRun(input: PublishRunInput, deps: PublishRunDeps): Promise<{ pr: PullRequest; created: boolean }> {
+  const { run, ticket, workspace } = input;
+  const log = deps.log.child({ runId: run.id, ticket: run.ticketKey, job: 'run.publish' });
+  const { workspace: current, rebased } = await deps.workspaces.rebaseOnBase(workspace);
+  if (rebased) log.info({ baseSha: current.baseSha }, 'the base branch moved; rebased before publishing');
+  const pushed = await deps.workspaces.push(current);
+
+  const repoRef = { owner: current.repo.owner, name: current.repo.name };
+  const { pr, created } = await deps.github.openPullRequest({
+    repo: repoRef,
+    head: pushed.branch,
+    base: current.repo.baseBranch,
+    title: deps.redact(`${ticket.key}: ${ticket.title}`),
+    body: deps.redact(
+      pullRequestBody({
+        ticket: { key: ticket.key, url: ticket.url, title: ticket.title },
+        summary: input.summary,
+        testEvidence: input.testEvidence,
+        runId: run.id,
+      }),
+    ),
+    draft: input.repo.draft,
+    labels: input.repo.labels,
+  });
+  await setPullRequest(deps.pool, run.id, {
+    repo: `${repoRef.owner}/${repoRef.name}`,
+    branch: pushed.branch,
+    number: pr.number,
+    url: pr.url,
+    headSha: pushed.sha,
+  });
+  if (created) await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: 'pr.opened', detail: { number: pr.number, url: pr.url } });
+  log.info({ pr: pr.number, created, headSha: pushed.sha }, created ? 'pull request opened' : 'pull request already open; updated');
+
+  // The audit log remembers the write-back, so a repeated job neither comments twice nor skips it
+  // when the earlier attempt died between opening the PR and commenting.
+  const history = await auditForRun(deps.pool, run.id);
+  if (!history.some((entry) => entry.action === LINKED)) {
+    await input.tracker.comment(ticket.key, `Baton opened a pull request for this ticket: [#${pr.number} ${ticket.title}](${pr.url})`);
+    await input.tracker.moveTo(ticket.key, input.inReviewState);
+    await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: LINKED, detail: { pr: pr.url, state: input.inReviewState } });
+  }
+  return { pr, created };
+}

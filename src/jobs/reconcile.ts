@@ -1,0 +1,96 @@
+import type { Pool } from '../db/pool.ts';
+import { latestRunForTicket, listActiveRunsOldestFirst } from '../db/runs.ts';
+import type { NewRun } from '../domain/run.ts';
+import type { ReadyRule } from '../domain/ticket.ts';
+import type { SlackClient } from '../integrations/slack.ts';
+import type { Logger } from '../logger.ts';
+import { runCancelledByTicketMessage } from '../bot/views/ticket-event-messages.ts';
+import { cancelRun } from './cancel-run.ts';
+import { describeError } from './errors.ts';
+import type { StartRunResult } from './start-run.ts';
+import type { TrackerRoutes } from './tracker-routes.ts';
+
+export interface ReconcileDeps {
+  pool: Pool;
+  slack: SlackClient | undefined;
+  routes: TrackerRoutes;
+  startRun(input: NewRun): Promise<StartRunResult>;
+  /** Later stages poll GitHub here for runs that wait on a PR (GitHub never redelivers). */
+  extraPolls?: (() => Promise<void>)[];
+  log: Logger;
+}
+
+export interface ReconcileReport {
+  started: string[];
+  cancelled: string[];
+  /** One line per team or ticket the trackers could not answer for; the next tick tries again. */
+  problems: string[];
+}
+
+/**
+ * `intake.reconcile`, on a schedule: webhooks are fast but can be missed (Baton was down, or has
+ * no public URL in Socket Mode), so ask each tracker for ready tickets and start the missing runs,
+ * and ask about each active run's ticket to catch ones closed behind Baton's back. Every start
+ * goes through startRun, so a ticket that also arrives by webhook or slash command gets one run.
+ */
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const log = deps.log.child({ job: 'intake.reconcile' });
+  const report: ReconcileReport = { started: [], cancelled: [], problems: [] };
+
+  for (const route of deps.routes.teams()) {
+    const { prefix, team } = route;
+    if (!team.intake) continue;
+    // The intake rule is "gains the label OR enters the state"; a tracker query answers one of them.
+    const rules: ReadyRule[] = [];
+    if (team.intake.label) rules.push({ team: prefix, label: team.intake.label });
+    if (team.intake.state) rules.push({ team: prefix, state: team.intake.state });
+    try {
+      const seen = new Set<string>();
+      const ready = (await Promise.all(rules.map((rule) => route.tracker.findReady(rule)))).flat();
+      for (const ticket of ready) {
+        if (seen.has(ticket.key)) continue;
+        seen.add(ticket.key);
+        // A ticket Baton already ran is not "missed": a run that failed or was cancelled starts
+        // again only when a person asks (a new label event or /agent fix), never on every tick.
+        if (await latestRunForTicket(deps.pool, ticket.key)) continue;
+        const result = await deps.startRun({
+          ticketKey: ticket.key,
+          source: 'reconcile',
+          requestedBy: `${route.trackerLabel} poll`,
+          channelId: team.channel,
+          ticketPriority: ticket.priority,
+        });
+        if (result.kind === 'started') report.started.push(ticket.key);
+      }
+    } catch (error) {
+      report.problems.push(`${prefix} (${route.trackerLabel}): ${describeError(error)}`);
+      log.warn({ err: error, team: prefix }, 'could not poll the tracker for ready tickets; the next tick tries again');
+    }
+  }
+
+  for (const run of await listActiveRunsOldestFirst(deps.pool)) {
+    const route = deps.routes.resolve(run.ticketKey);
+    if (!route) continue;
+    try {
+      const ticket = await route.tracker.getTicket(run.ticketKey);
+      if (ticket.state.category !== 'done' && ticket.state.category !== 'cancelled') continue;
+      const cancelled = await cancelRun(
+        run.id,
+        {
+          actor: `${route.trackerLabel} poll`,
+          reason: `${run.ticketKey} was moved to ${ticket.state.name} in ${route.trackerLabel}`,
+          notice: runCancelledByTicketMessage(run.ticketKey, ticket.state.name, route.trackerLabel),
+        },
+        deps,
+      );
+      if (cancelled) report.cancelled.push(run.ticketKey);
+    } catch (error) {
+      report.problems.push(`${run.ticketKey}: ${describeError(error)}`);
+      log.warn({ err: error, ticket: run.ticketKey }, 'could not check an active run’s ticket; the next tick tries again');
+    }
+  }
+
+  for (const poll of deps.extraPolls ?? []) await poll();
+  if (report.started.length || report.cancelled.length || report.problems.length) log.info(report, 'reconciled');
+  return report;
+}

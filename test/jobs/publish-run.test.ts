@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino from 'pino';
+import { migrate } from '../../src/db/migrate.ts';
+import { auditForRun } from '../../src/db/audit-log.ts';
+import { getRun, insertRun } from '../../src/db/runs.ts';
+import { runIdFromBody } from '../../src/domain/pull-request-body.ts';
+import { createGitHubClient } from '../../src/integrations/github/create-github-client.ts';
+import { GitError } from '../../src/integrations/git/git-error.ts';
+import { createLinearTracker } from '../../src/integrations/trackers/linear-tracker.ts';
+import { publishRun, type PublishRunDeps, type PublishRunInput } from '../../src/jobs/publish-run.ts';
+import { createRedactor } from '../../src/logger.ts';
+import { policySchema } from '../../src/policy.ts';
+import { FakeGitHub } from '../fakes/fake-github.ts';
+import { FakeLinear } from '../fakes/fake-linear.ts';
+import { fixtureGit, seededRemote, tempDir, testManager } from '../integrations/git/git-fixtures.ts';
+import { createTestDatabase } from '../support/test-database.ts';
+
+/*
+ * Publishing a run end to end on real parts: a local bare repository is the git remote, the fake
+ * GitHub answers the REST calls (and learns the pushed branches from the bare repository, as
+ * GitHub would from a push), the fake Linear holds the ticket.
+ */
+
+const SECRET = 'ghp_PublishRunSecretToken_0123456789abcdef';
+
+async function setup(t: { after: (fn: () => Promise<void>) => void }) {
+  const { dir, cleanup } = await tempDir();
+  const db = await createTestDatabase();
+  await migrate(db.pool, db.schema);
+  const github = new FakeGitHub({ token: SECRET });
+  const linear = new FakeLinear();
+  await Promise.all([github.start(), linear.start()]);
+  t.after(async () => {
+    await Promise.all([github.stop(), linear.stop()]);
+    await db.drop();
+    await cleanup();
+  });
+  const remote = await seededRemote(dir);
+  const git = fixtureGit(dir);
+  github.seedRepo({ owner: 'acme', name: 'app' });
+  // GitHub learns of pushed branches from the push itself; the fake reads them from the bare remote.
+  github.onRequest(async () => {
+    for (const [ref, sha] of await remote.refs()) if (ref.startsWith('refs/heads/')) github.setHead('acme', 'app', ref.slice(11), sha);
+  });
+  linear.addTeam({ key: 'ENG', name: 'Engineering' });
+  linear.addState('ENG', { name: 'In Review', type: 'started' });
+  linear.addIssue({ team: 'ENG', number: 7, title: 'Handle an empty cart' });
+
+  const run = (await insertRun(db.pool, { ticketKey: 'ENG-7', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 }))!;
+  const tracker = createLinearTracker({ apiUrl: linear.apiUrl, apiKey: linear.apiKey });
+  const workspaces = testManager(join(dir, 'data'));
+  const workspace = await workspaces.prepareWorkspace({ repo: remote.repo, runId: run.id, ticketKey: 'ENG-7', title: 'Handle an empty cart' });
+  await writeFile(join(workspace.path, 'cart.js'), 'export const total = (items) => (items.length ? items.length : 0);\n');
+  await git(['add', 'cart.js'], workspace.path);
+  await git(['commit', '--quiet', '-m', 'fix: empty cart'], workspace.path);
+
+  const deps: PublishRunDeps = {
+    pool: db.pool,
+    github: createGitHubClient({ apiUrl: github.url, auth: { kind: 'token', token: SECRET }, retries: 0 }),
+    workspaces,
+    log: pino({ level: 'silent' }),
+    redact: createRedactor([SECRET]),
+  };
+  const input: PublishRunInput = {
+    run,
+    ticket: await tracker.getTicket('ENG-7'),
+    tracker,
+    workspace,
+    repo: policySchema.parse({ repos: { 'acme/app': {} } }).repos['acme/app']!,
+    inReviewState: 'In Review',
+    summary: `Empty carts total 0. (The agent once printed ${SECRET}; it must not reach GitHub.)`,
+    testEvidence: '✓ cart.test.js (3 tests)\n1 failing before, 0 failing after',
+  };
+  return { db, github, linear, remote, git, workspaces, deps, input, run };
+}
+
+test('publishing twice leaves one PR, one ticket comment, the ticket in review, and the branch on the remote', async (t) => {
+  const { db, github, linear, remote, deps, input, run } = await setup(t);
+  const first = await publishRun(input, deps);
+  const second = await publishRun(input, deps);
+  assert.equal(first.created, true);
+  assert.equal(second.created, false);
+  assert.equal(second.pr.number, first.pr.number);
+
+  const pulls = github.pulls('acme', 'app');
+  assert.equal(pulls.length, 1, 'one PR for one run');
+  const pull = pulls[0] as { head: { ref: string }; base: { ref: string }; body: string; title: string; labels: { name: string }[] };
+  assert.match(pull.head.ref, /^baton\/ENG-7-/);
+  assert.equal(pull.base.ref, 'main');
+  assert.equal(pull.title, 'ENG-7: Handle an empty cart');
+  assert.match(pull.body, /Fixes ENG-7/);
+  assert.ok(pull.body.includes('https://linear.app/'), 'the ticket link');
+  assert.ok(pull.body.includes('1 failing before, 0 failing after'), 'the test evidence');
+  assert.equal(runIdFromBody(pull.body), run.id, 'the hidden run marker');
+  assert.ok(!pull.body.includes(SECRET), 'no secret in the PR body');
+  assert.deepEqual(pull.labels.map((l) => l.name), ['baton']);
+
+  const refs = await remote.refs();
+  assert.ok(refs.has(`refs/heads/${pull.head.ref}`), 'the run’s branch is on the remote');
+  const stored = await getRun(db.pool, run.id);
+  assert.equal(stored?.prNumber, first.pr.number);
+  assert.equal(stored?.headSha, refs.get(`refs/heads/${pull.head.ref}`));
+
+  const ticket = linear.getIssue('ENG-7');
+  assert.equal(ticket.state.name, 'In Review');
+  assert.equal(ticket.comments.filter((c) => c.body.includes(first.pr.url)).length, 1, 'the PR link is written back once');
+  assert.equal((await auditForRun(db.pool, run.id)).filter((e) => e.action === 'pr.opened').length, 1);
+});
+
+test('a base branch that moved under the run with a conflicting change stops publishing, naming the file, and pushes nothing', async (t) => {
+  const { github, remote, deps, input } = await setup(t);
+  await remote.commit('main', { 'cart.js': 'export const total = () => -1;\n' }, 'someone else changed the cart');
+  const before = await remote.refs();
+  await assert.rejects(publishRun(input, deps), (error: unknown) => error instanceof GitError && error.code === 'rebase_conflict' && error.files.includes('cart.js'));
+  assert.deepEqual(await remote.refs(), before, 'nothing was pushed');
+  assert.equal(github.pulls('acme', 'app').length, 0);
+});
