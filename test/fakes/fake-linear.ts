@@ -131,7 +131,7 @@ export class FakeLinear extends FakeServer {
     return this.store.addTeam(seed);
   }
 
-  addState(team: string, seed: { name: string; type: LinearStateType; id?: string }): LinearWorkflowState {
+  addState(team: string, seed: { name: string; type: LinearStateType; id?: string; position?: number }): LinearWorkflowState {
     return this.store.addState(team, seed);
   }
 

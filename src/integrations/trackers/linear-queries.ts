@@ -43,7 +43,7 @@ export const STATES_QUERY = /* GraphQL */ `
     issue(id: $id) {
       id
       state { name }
-      team { key states(first: 100) { nodes { id name } } }
+      team { key states(first: 100) { nodes { id name position } } }
     }
   }
 `;
@@ -74,7 +74,7 @@ export interface LinearIssueNode {
 }
 
 export interface StatesResult {
-  issue: { id: string; state: { name: string }; team: { key: string; states: { nodes: { id: string; name: string }[] } } };
+  issue: { id: string; state: { name: string }; team: { key: string; states: { nodes: { id: string; name: string; position: number }[] } } };
 }
 
 /** The document's answer → Ticket. Comments come newest first (Linear's default order); Ticket wants oldest first. */

@@ -59,7 +59,8 @@ export function createLinearTracker(options: LinearTrackerOptions): TicketTracke
       const states = issue.team.states.nodes;
       const target = states.find((s) => s.name.toLowerCase() === wanted);
       if (!target) {
-        const available = states.map((s) => s.name).join(', ');
+        // Connection order is not the board's order (it follows updatedAt); position is what people see.
+        const available = [...states].sort((a, b) => a.position - b.position).map((s) => s.name).join(', ');
         throw new TrackerError('invalid', `${key}: Linear team ${issue.team.key} has no workflow state "${stateName}" (states: ${available})`);
       }
       const data = await request<{ issueUpdate: { success: boolean } }>(key, UPDATE_STATE, { id: issue.id, stateId: target.id });
