@@ -74,6 +74,23 @@ export function isRetryable(error: unknown): boolean {
   return false;
 }
 
+// A Retry-After beyond this is treated as this: a bogus header must not park a job for days.
+const MAX_RETRY_AFTER_SECONDS = 60 * 60;
+
+/**
+ * How long the service asked us to wait before trying again (Retry-After, Linear's and Slack's
+ * rate-limit answers), or undefined when it did not say; the queue then uses its own backoff.
+ */
+export function retryAfterSecondsOf(error: unknown): number | undefined {
+  let seconds: unknown;
+  if (error instanceof TrackerError || error instanceof GitHubError) seconds = error.retryAfterSeconds;
+  else if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'slack_webapi_rate_limited_error') {
+    seconds = (error as { retryAfter?: unknown }).retryAfter;
+  }
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return Math.min(Math.ceil(seconds), MAX_RETRY_AFTER_SECONDS);
+}
+
 /** A one-line reason for a person: what failed, without stack traces or secrets. */
 export function describeError(error: unknown): string {
   if (error instanceof PermanentError || error instanceof RetryableError) return error.message;

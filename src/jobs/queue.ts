@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.ts';
-import type { Pool, Queryable } from '../db/pool.ts';
+import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
+import { describeError, retryAfterSecondsOf } from './errors.ts';
 import { QUEUE_NAMES, QUEUES, type Payload, type QueueName } from './queues.ts';
 
 export interface EnqueueOptions {
@@ -103,6 +104,18 @@ export function createQueue(options: QueueOptions): Queue {
             inFlight.add(running);
             try {
               await running;
+            } catch (error) {
+              const retryAfter = retryAfterSecondsOf(error);
+              if (retryAfter === undefined) throw error;
+              // pg-boss's backoff cannot take a delay per failure, so when the service said how
+              // long to wait, fail the job here and move its retry no earlier than that. pg-boss's
+              // own completion of the job that follows is a no-op: it only touches active jobs.
+              await withTransaction(options.pool, async (tx) => {
+                const db = { executeSql: (text: string, values?: unknown[]) => tx.query(text, values) };
+                await boss.fail(name, job.id, { message: describeError(error), retryAfterSeconds: retryAfter }, { db });
+                await delayRetry(tx, options.schema, job.id, retryAfter);
+              });
+              options.log.warn({ queue: name, jobId: job.id, retryAfterSeconds: retryAfter }, 'rate-limited; the retry waits as the service asked');
             } finally {
               inFlight.delete(running);
             }
@@ -130,6 +143,19 @@ export function createQueue(options: QueueOptions): Queue {
       await drained(options.pool, 5000);
     },
   };
+}
+
+/**
+ * Pushes a job that pg-boss just put in `retry` to at least `seconds` from now. A job on its
+ * last attempt is `failed` instead and is left as it is.
+ */
+async function delayRetry(db: Queryable, schema: string, jobId: string, seconds: number): Promise<void> {
+  await db.query(
+    `UPDATE ${schema}.job
+        SET start_after = GREATEST(start_after, now() + $2 * interval '1 second')
+      WHERE id = $1 AND state = 'retry'`,
+    [jobId, seconds],
+  );
 }
 
 /** Waits until no query is running on the pool, seen twice in a row so a follow-up query counts. */

@@ -14,7 +14,9 @@ let pool: Pool;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'baton-embedded-'));
   embedded = await startEmbeddedPostgres(dir, { schema: 'baton' });
-  pool = createPool({ url: embedded.url, schema: 'baton', max: 10 });
+  // These tests are about answers and isolation, not speed: 300 queries queue for 10 connections,
+  // and on a loaded machine the last one can wait longer than Baton's 2 s connect timeout.
+  pool = createPool({ url: embedded.url, schema: 'baton', max: 10, connectionTimeoutMs: 60_000 });
 });
 after(async () => {
   await pool.end();

@@ -24,7 +24,11 @@ export async function spawnBaton(options: { env: Record<string, string>; cwd: st
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Baton did not come up:\n${output.join('')}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => {
+      // A process left running would keep the test file (and the whole suite) from ending.
+      child.kill('SIGKILL');
+      reject(new Error(`Baton did not come up within ${(options.timeoutMs ?? 90_000) / 1000} s:\n${output.join('')}`));
+    }, options.timeoutMs ?? 90_000);
     const onData = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         output.push(`${line}\n`);
