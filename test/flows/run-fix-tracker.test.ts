@@ -79,7 +79,11 @@ after(async () => {
 test('Linear answering 503 twice: run.fix retries with backoff, then reads the ticket', async () => {
   linear.fail({ status: 503, times: 2, match: (req) => String(req.rawBody).includes('ENG-1"') });
   assert.equal((await fix('ENG-1')).status, 200);
-  const run = await eventually(async () => ((await runOf('ENG-1'))?.ticket_title ? runOf('ENG-1') : undefined), 20_000, 'the ticket to be read');
+  // The title is recorded as soon as the ticket is read, the reason a moment later: wait for the last write.
+  const run = await eventually(async () => {
+    const current = await runOf('ENG-1');
+    return current?.ticket_title && current.status_reason ? current : undefined;
+  }, 20_000, 'the ticket to be read and the run to say why it waits');
   assert.equal(run!.ticket_title, 'Linear ticket 1');
   assert.equal(run!.status, 'queued');
   assert.equal(run!.status_reason, PIPELINE_NOT_BUILT);
