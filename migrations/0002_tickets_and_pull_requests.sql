@@ -14,8 +14,9 @@ ALTER TABLE runs ADD COLUMN branch text;
 ALTER TABLE runs ADD COLUMN pr_number integer;
 ALTER TABLE runs ADD COLUMN pr_url text;
 ALTER TABLE runs ADD COLUMN head_sha text;
-CREATE INDEX runs_pull_request ON runs (repo, pr_number) WHERE pr_number IS NOT NULL;
-CREATE INDEX runs_branch ON runs (repo, branch) WHERE branch IS NOT NULL;
+-- lower(repo): GitHub's events spell the name as GitHub does, baton.yml as a person typed it.
+CREATE INDEX runs_pull_request ON runs (lower(repo), pr_number) WHERE pr_number IS NOT NULL;
+CREATE INDEX runs_branch ON runs (lower(repo), branch) WHERE branch IS NOT NULL;
 
 -- What a delivery was: kept for support ("did Linear send it?"), and so ids are per source.
 ALTER TABLE deliveries ADD COLUMN event text;

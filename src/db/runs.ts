@@ -186,10 +186,12 @@ export async function setPullRequest(
   return rows[0] ? toRun(rows[0]) : undefined;
 }
 
+// Repository names compare without case: baton.yml may say acme/Shop where GitHub's events say acme/shop.
+
 /** The newest run for a PR: GitHub events name the repository and the PR number. */
 export async function findRunByPullRequest(db: Queryable, repo: string, prNumber: number): Promise<Run | undefined> {
   const { rows } = await db.query<RunRow>(
-    'SELECT * FROM runs WHERE repo = $1 AND pr_number = $2 ORDER BY created_at DESC LIMIT 1',
+    'SELECT * FROM runs WHERE lower(repo) = lower($1) AND pr_number = $2 ORDER BY created_at DESC LIMIT 1',
     [repo, prNumber],
   );
   return rows[0] ? toRun(rows[0]) : undefined;
@@ -198,10 +200,24 @@ export async function findRunByPullRequest(db: Queryable, repo: string, prNumber
 /** The newest run on a branch: check suites name the branch and SHA, not always a PR. */
 export async function findRunByBranch(db: Queryable, repo: string, branch: string): Promise<Run | undefined> {
   const { rows } = await db.query<RunRow>(
-    'SELECT * FROM runs WHERE repo = $1 AND branch = $2 ORDER BY created_at DESC LIMIT 1',
+    'SELECT * FROM runs WHERE lower(repo) = lower($1) AND branch = $2 ORDER BY created_at DESC LIMIT 1',
     [repo, branch],
   );
   return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/**
+ * The commit Baton last pushed to a branch, by this run or an earlier run of the same ticket: the
+ * lease for the next push, so Baton replaces only its own commits and never a person's.
+ */
+export async function lastPushedSha(db: Queryable, repo: string, branch: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ head_sha: string }>(
+    `SELECT head_sha FROM runs
+     WHERE lower(repo) = lower($1) AND branch = $2 AND head_sha IS NOT NULL
+     ORDER BY updated_at DESC LIMIT 1`,
+    [repo, branch],
+  );
+  return rows[0]?.head_sha;
 }
 
 /** Active runs with an open PR, waiting for a person: reconcile polls their PR's state. */

@@ -1,6 +1,6 @@
 import { appendAudit, auditForRun } from '../db/audit-log.ts';
 import type { Pool } from '../db/pool.ts';
-import { setPullRequest } from '../db/runs.ts';
+import { lastPushedSha, setPullRequest } from '../db/runs.ts';
 import { pullRequestBody } from '../domain/pull-request-body.ts';
 import type { PullRequest } from '../domain/pull-request.ts';
 import type { Run } from '../domain/run.ts';
@@ -34,7 +34,8 @@ export interface PublishRunInput {
   testEvidence: string;
 }
 
-const LINKED = 'ticket.pr_linked';
+const COMMENTED = 'ticket.pr_linked';
+const MOVED = 'ticket.moved_to_review';
 
 /**
  * `run.publish`'s work, safe to repeat: rebase onto a base that moved (a conflict stops here with
@@ -47,9 +48,12 @@ export async function publishRun(input: PublishRunInput, deps: PublishRunDeps): 
   const log = deps.log.child({ runId: run.id, ticket: run.ticketKey, job: 'run.publish' });
   const { workspace: current, rebased } = await deps.workspaces.rebaseOnBase(workspace);
   if (rebased) log.info({ baseSha: current.baseSha }, 'the base branch moved; rebased before publishing');
-  const pushed = await deps.workspaces.push(current);
-
   const repoRef = { owner: current.repo.owner, name: current.repo.name };
+  // A revision (or a new run of the same ticket, which gets the same branch) replaces what Baton
+  // pushed there last, and only that: if a person pushed on top, the lease refuses the push.
+  const lease = await lastPushedSha(deps.pool, `${repoRef.owner}/${repoRef.name}`, current.branch);
+  const pushed = await deps.workspaces.push(current, lease ? { forceWithLease: lease } : {});
+
   const { pr, created } = await deps.github.openPullRequest({
     repo: repoRef,
     head: pushed.branch,
@@ -76,13 +80,16 @@ export async function publishRun(input: PublishRunInput, deps: PublishRunDeps): 
   if (created) await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: 'pr.opened', detail: { number: pr.number, url: pr.url } });
   log.info({ pr: pr.number, created, headSha: pushed.sha }, created ? 'pull request opened' : 'pull request already open; updated');
 
-  // The audit log remembers the write-back, so a repeated job neither comments twice nor skips it
-  // when the earlier attempt died between opening the PR and commenting.
-  const history = await auditForRun(deps.pool, run.id);
-  if (!history.some((entry) => entry.action === LINKED)) {
+  // The audit log remembers each write-back on its own, so a repeated job (the tracker failed in
+  // between) neither comments twice nor skips the move.
+  const done = new Set((await auditForRun(deps.pool, run.id)).map((entry) => entry.action));
+  if (!done.has(COMMENTED)) {
     await input.tracker.comment(ticket.key, `Baton opened a pull request for this ticket: [#${pr.number} ${ticket.title}](${pr.url})`);
+    await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: COMMENTED, detail: { pr: pr.url } });
+  }
+  if (!done.has(MOVED)) {
     await input.tracker.moveTo(ticket.key, input.inReviewState);
-    await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: LINKED, detail: { pr: pr.url, state: input.inReviewState } });
+    await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: MOVED, detail: { state: input.inReviewState } });
   }
   return { pr, created };
 }

@@ -118,3 +118,43 @@ test('a base branch that moved under the run with a conflicting change stops pub
   assert.deepEqual(await remote.refs(), before, 'nothing was pushed');
   assert.equal(github.pulls('acme', 'app').length, 0);
 });
+
+test('a revision after the base moved rebases and replaces Baton’s own branch by lease; still one PR', async (t) => {
+  const { db, github, remote, deps, input, run } = await setup(t);
+  const first = await publishRun(input, deps);
+  const pushedFirst = (await getRun(db.pool, run.id))!.headSha;
+  await remote.commit('main', { 'docs/changelog.md': 'unrelated\n' }, 'someone else, elsewhere');
+
+  const again = await publishRun({ ...input, run: (await getRun(db.pool, run.id))! }, deps);
+  assert.equal(again.pr.number, first.pr.number);
+  assert.equal(github.pulls('acme', 'app').length, 1);
+  const branch = (await getRun(db.pool, run.id))!.branch!;
+  const head = (await remote.refs()).get(`refs/heads/${branch}`);
+  assert.notEqual(head, pushedFirst, 'the rebased commit replaced the first one');
+  assert.equal((await getRun(db.pool, run.id))!.headSha, head);
+});
+
+test('a person’s commit on the run’s branch is never overwritten: the lease refuses the push', async (t) => {
+  const { db, remote, deps, input, run } = await setup(t);
+  await publishRun(input, deps);
+  const branch = (await getRun(db.pool, run.id))!.branch!;
+  const theirs = await remote.commit(branch, { 'cart.js': 'export const total = () => 0; // reviewer fixup\n' }, 'reviewer fixup');
+  await remote.commit('main', { 'docs/changelog.md': 'unrelated\n' }, 'base moves, so the run rebases');
+
+  await assert.rejects(publishRun(input, deps), (error: unknown) => error instanceof GitError && error.code === 'push_stale_lease');
+  assert.equal((await remote.refs()).get(`refs/heads/${branch}`), theirs, 'the person’s commit is still the branch head');
+});
+
+test('a tracker failure between the comment and the move: the retry moves the ticket without commenting again', async (t) => {
+  const { linear, deps, input } = await setup(t);
+  linear.fail({ status: 503, match: (req) => String(req.rawBody).includes('BatonIssueStates') });
+  const first = await publishRun(input, deps).catch((error: unknown) => error);
+  assert.ok(first instanceof Error, 'the move failed the first attempt');
+  assert.equal(linear.getIssue('ENG-7').comments.length, 1, 'the comment was written');
+  assert.notEqual(linear.getIssue('ENG-7').state.name, 'In Review');
+
+  await publishRun(input, deps);
+  const ticket = linear.getIssue('ENG-7');
+  assert.equal(ticket.state.name, 'In Review');
+  assert.equal(ticket.comments.length, 1, 'one comment, not two');
+});
