@@ -214,7 +214,7 @@ export async function lastPushedSha(db: Queryable, repo: string, branch: string)
   const { rows } = await db.query<{ head_sha: string }>(
     `SELECT head_sha FROM runs
      WHERE lower(repo) = lower($1) AND branch = $2 AND head_sha IS NOT NULL
-     ORDER BY updated_at DESC LIMIT 1`,
+     ORDER BY updated_at DESC, created_at DESC LIMIT 1`,
     [repo, branch],
   );
   return rows[0]?.head_sha;
