@@ -10,6 +10,7 @@ export type GitErrorCode =
   | 'push_refused'
   | 'push_rejected'
   | 'push_stale_lease'
+  | 'push_unexpected_refs'
   | 'lock_timeout';
 
 export interface GitErrorDetails {
@@ -17,6 +18,8 @@ export interface GitErrorDetails {
   command?: string;
   /** git's stderr, secrets already redacted. */
   stderr?: string;
+  /** The end of git's stdout when it failed (push --porcelain reports rejections there), secrets already redacted. */
+  stdout?: string;
   exitCode?: number;
   /** For `rebase_conflict`: the files both sides changed. */
   files?: string[];
@@ -27,6 +30,7 @@ export interface GitErrorDetails {
 export class GitError extends Error {
   readonly command: string | undefined;
   readonly stderr: string | undefined;
+  readonly stdout: string | undefined;
   readonly exitCode: number | undefined;
   readonly files: string[];
 
@@ -39,6 +43,7 @@ export class GitError extends Error {
     this.name = 'GitError';
     this.command = details.command;
     this.stderr = details.stderr;
+    this.stdout = details.stdout;
     this.exitCode = details.exitCode;
     this.files = details.files ?? [];
   }

@@ -1,6 +1,7 @@
 import { assertPushableBranch } from './assert-pushable-branch.ts';
 import type { GitRunner } from './create-git-runner.ts';
 import { GitError } from './git-error.ts';
+import { parsePushPorcelain } from './parse-push-porcelain.ts';
 import type { Workspace } from './workspace.ts';
 import type { Logger } from '../../logger.ts';
 
@@ -19,15 +20,27 @@ const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 function classify(error: unknown, branch: string): unknown {
   if (!(error instanceof GitError) || error.code !== 'git_failed') return error;
-  const stderr = error.stderr ?? '';
-  const details = { command: error.command, stderr, exitCode: error.exitCode, cause: error };
-  if (stderr.includes('(stale info)')) {
+  // With --porcelain the reason of a rejection is on stdout; stderr only says that some refs failed.
+  const output = `${error.stdout ?? ''}\n${error.stderr ?? ''}`;
+  const details = { command: error.command, stderr: error.stderr, stdout: error.stdout, exitCode: error.exitCode, cause: error };
+  if (output.includes('(stale info)')) {
     return new GitError('push_stale_lease', `the remote ${branch} is not at the expected commit any more; refusing to overwrite it`, details);
   }
-  if (/\((non-fast-forward|fetch first)\)/.test(stderr)) {
+  if (/\((non-fast-forward|fetch first)\)/.test(output)) {
     return new GitError('push_rejected', `the remote ${branch} has commits this push would overwrite`, details);
   }
   return error;
+}
+
+const UPDATED = new Set([' ', '+', '*', '=']);
+
+/** Succeeds only if git reports exactly `ref`, and as updated (or already there). */
+function assertOnlyRefPushed(stdout: string, ref: string, command: string): void {
+  const reported = parsePushPorcelain(stdout);
+  const [only] = reported;
+  if (reported.length === 1 && only!.to === ref && UPDATED.has(only!.flag)) return;
+  const seen = reported.map((r) => `${r.flag} ${r.to} ${r.summary}`).join('; ') || 'no ref';
+  throw new GitError('push_unexpected_refs', `pushing ${ref} reported ${seen}; expected that ref alone`, { command, stdout });
 }
 
 /**
@@ -44,12 +57,27 @@ export async function pushBranch(workspace: Workspace, options: PushOptions, dep
   }
   const sha = (await deps.git.local(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], workspace.path)).trim();
   // --no-verify: a pre-push hook is code from the checkout, and this process holds the token.
-  const args = ['push', '--quiet', '--no-verify', ...(lease ? [`--force-with-lease=${ref}:${lease}`] : []), repo.cloneUrl, `${ref}:${ref}`];
+  // --no-follow-tags and --no-recurse-submodules: push.followTags and push.recurseSubmodules can be
+  // set from the workspace (a worktree's `git config` writes the shared mirror's config), and would
+  // add the workspace's tags or its submodules' commits to the push.
+  const args = [
+    'push',
+    '--porcelain',
+    '--no-verify',
+    '--no-follow-tags',
+    '--no-recurse-submodules',
+    ...(lease ? [`--force-with-lease=${ref}:${lease}`] : []),
+    repo.cloneUrl,
+    `${ref}:${ref}`,
+  ];
+  let stdout: string;
   try {
-    await deps.git.remote(args, workspace.path, repo.cloneUrl);
+    stdout = await deps.git.remote(args, workspace.path, repo.cloneUrl);
   } catch (error) {
     throw classify(error, branch);
   }
+  // Whatever the flags, trust only what git says it did.
+  assertOnlyRefPushed(stdout, ref, `git push ${repo.cloneUrl} ${ref}:${ref}`);
   deps.log.info({ runId: workspace.runId, branch, sha, revision: lease !== undefined }, 'branch pushed');
   return { branch, sha };
 }

@@ -78,7 +78,8 @@ export function runGit(args: string[], options: RunGitOptions): Promise<string> 
         reject(new GitError('git_failed', `${command} printed more than ${MAX_STDOUT} bytes`, { command, stderr: cleanStderr }));
       } else if (exitCode !== 0) {
         const summary = lastLines(cleanStderr, 8) || 'no message';
-        const details = { command, stderr: cleanStderr, exitCode: exitCode ?? undefined };
+        const tail = redact(Buffer.concat(stdout).subarray(-MAX_STDERR).toString('utf8'));
+        const details = { command, stderr: cleanStderr, stdout: tail, exitCode: exitCode ?? undefined };
         reject(new GitError('git_failed', `${command} failed (exit ${exitCode ?? 'by signal'}): ${summary}`, details));
       } else {
         resolve(Buffer.concat(stdout).toString('utf8'));

@@ -56,3 +56,14 @@ test('a lease that is not a full sha is refused before git runs', async (t) => {
   await assert.rejects(manager.push(ws, { forceWithLease: 'HEAD~1' }), isCode('invalid_input'));
   await assert.rejects(manager.push(ws, { forceWithLease: '--delete' }), isCode('invalid_input'));
 });
+
+test('only the branch is pushed: a tag with push.followTags set from the workspace stays local', async (t) => {
+  const { remote, manager, ws, git } = await setup(t);
+  // A worktree's `git config` writes the shared mirror's config, so code in the workspace can set this.
+  await git(['config', 'push.followTags', 'true'], ws.path);
+  await git(['tag', '--annotate', '-m', 'release', 'v9.9.9'], ws.path);
+  const pushed = await manager.push(ws);
+  const refs = await remote.refs();
+  assert.equal(refs.get(`refs/heads/${ws.branch}`), pushed.sha);
+  assert.deepEqual([...refs.keys()].filter((ref) => ref.startsWith('refs/tags/')), []);
+});
