@@ -12,8 +12,12 @@ export interface MergeApprovedInput {
   method: MergeMethod;
   /** Checks that must have reported (and passed) even if branch protection does not require them. */
   requiredChecks?: string[];
+  /** Wait before retrying a merge GitHub refused because the base moved under it (times the attempt). */
+  baseMovedDelayMs?: number;
 }
 
+const BASE_MOVED_ATTEMPTS = 3;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const short = (sha: string): string => sha.slice(0, 7);
 const refuse = (reason: MergeRefusal, message: string): MergeOutcome => ({ merged: false, reason, message });
 const listed = (items: string[]): string => (items.length > 5 ? `${items.slice(0, 5).join(', ')} and ${items.length - 5} more` : items.join(', '));
@@ -24,7 +28,7 @@ const listed = (items: string[]): string => (items.length > 5 ? `${items.slice(0
  * head that moves in the meantime impossible to merge (GitHub answers 409).
  */
 export async function mergeApproved(octokit: Octokit, input: MergeApprovedInput): Promise<MergeOutcome> {
-  const { repo, number, approvedSha } = input;
+  const { repo, number, approvedSha, baseMovedDelayMs = 1000 } = input;
   const { data } = await octokit.pulls.get({ owner: repo.owner, repo: repo.name, pull_number: number });
   const pr = pullRequestFromApi(data);
   const name = `PR #${number}`;
@@ -56,24 +60,34 @@ export async function mergeApproved(octokit: Octokit, input: MergeApprovedInput)
     return refuse('checks_pending', `GitHub is still working out whether ${name} can be merged; try again in a minute.`);
   }
 
-  try {
-    const { data: merge } = await octokit.pulls.merge({
-      owner: repo.owner, repo: repo.name, pull_number: number, sha: approvedSha, merge_method: input.method,
-    });
-    return { merged: true, sha: merge.sha, alreadyMerged: false };
-  } catch (error) {
-    if (!(error instanceof GitHubError)) throw error;
-    if (error.status === 409) {
-      return refuse('head_moved', `The head of ${name} moved since it was approved at ${short(approvedSha)}; the new head needs its own approval.`);
-    }
-    if (error.status === 405) {
+  // "Base branch was modified" is GitHub losing a race with another merge into the base; the
+  // same call (still pinned to the approved sha) goes through once the base settles.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const { data: merge } = await octokit.pulls.merge({
+        owner: repo.owner, repo: repo.name, pull_number: number, sha: approvedSha, merge_method: input.method,
+      });
+      return { merged: true, sha: merge.sha, alreadyMerged: false };
+    } catch (error) {
+      if (!(error instanceof GitHubError)) throw error;
+      if (error.status === 409) {
+        return refuse('head_moved', `The head of ${name} moved since it was approved at ${short(approvedSha)}; the new head needs its own approval.`);
+      }
+      if (error.status !== 405) throw error;
       const said = error.githubMessage ?? 'no reason given';
+      if (/base branch was modified/i.test(said) && attempt < BASE_MOVED_ATTEMPTS) {
+        await sleep(baseMovedDelayMs * attempt);
+        continue;
+      }
       // "Squash merges are not allowed on this repository." vs branch protection, reviews, "not mergeable".
       if (/are not allowed on this repository/i.test(said)) {
         return refuse('method_not_allowed', `${name} cannot be merged with the ${input.method} method: GitHub says "${said}"`);
       }
+      // Branch protection's own view of CI: a required check that has not reported yet.
+      if (/required status checks? .* (is|are) expected/i.test(said)) {
+        return refuse('checks_pending', `${name} is waiting for checks branch protection requires: GitHub says "${said}"`);
+      }
       return refuse('not_mergeable', `GitHub would not merge ${name}: "${said}"`);
     }
-    throw error;
   }
 }

@@ -100,13 +100,37 @@ test('a method the repository does not allow is method_not_allowed, in GitHub\'s
   assert.match(outcome.message, /with the merge method: GitHub says "Merge commits are not allowed on this repository\."/);
 });
 
-test('other 405s (branch protection) are not_mergeable, in GitHub\'s words', async () => {
+test('a check branch protection requires but that has not reported is checks_pending, in GitHub\'s words (405)', async () => {
   fake.seedRepo({ owner: 'acme', name: repo.name, requiredChecks: ['ci'] });
   approvedSha = fake.setHead('acme', repo.name, 'baton/fix');
   number = fake.seedPull('acme', repo.name, { head: 'baton/fix' });
   const outcome = await merge();
+  assert.ok(!outcome.merged && outcome.reason === 'checks_pending', JSON.stringify(outcome));
+  assert.equal(outcome.message, 'PR #1 is waiting for checks branch protection requires: GitHub says "Required status check "ci" is expected."');
+});
+
+test('other 405s (branch protection, reviews) are not_mergeable, in GitHub\'s words', async () => {
+  fake.fail({ status: 405, body: { message: 'At least 1 approving review is required by reviewers with write access.' }, match: (req) => req.method === 'PUT' });
+  const outcome = await merge();
   assert.ok(!outcome.merged && outcome.reason === 'not_mergeable', JSON.stringify(outcome));
-  assert.equal(outcome.message, 'GitHub would not merge PR #1: "Required status check "ci" is expected."');
+  assert.equal(outcome.message, 'GitHub would not merge PR #1: "At least 1 approving review is required by reviewers with write access."');
+});
+
+test('"Base branch was modified" (another merge won a race) is retried, still pinned to the approved sha, and merges', async () => {
+  fake.fail({ status: 405, times: 2, body: { message: 'Base branch was modified. Review and try the merge again.' }, match: (req) => req.method === 'PUT' });
+  const outcome = await github.mergeApproved({ repo, number, approvedSha, method: 'squash', baseMovedDelayMs: 10 });
+  assert.equal(outcome.merged, true, JSON.stringify(outcome));
+  const puts = fake.callsTo('PUT', /\/merge$/);
+  assert.equal(puts.length, 3);
+  for (const put of puts) assert.equal((put.body as { sha?: string }).sha, approvedSha);
+});
+
+test('a base that keeps moving is refused after three tries, in GitHub\'s words', async () => {
+  fake.fail({ status: 405, times: 3, body: { message: 'Base branch was modified. Review and try the merge again.' }, match: (req) => req.method === 'PUT' });
+  const outcome = await github.mergeApproved({ repo, number, approvedSha, method: 'squash', baseMovedDelayMs: 10 });
+  assert.ok(!outcome.merged && outcome.reason === 'not_mergeable', JSON.stringify(outcome));
+  assert.match(outcome.message, /Base branch was modified/);
+  assert.equal(fake.callsTo('PUT', /\/merge$/).length, 3);
 });
 
 test('a draft is not merged; a closed PR is refused', async () => {
