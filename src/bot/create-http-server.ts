@@ -33,8 +33,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
       if (options.slack) return options.slack(req, res);
       return json(res, 503, { error: 'slack_not_connected', hint: 'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).' });
     }
-    const webhook = path.startsWith('/webhooks/') ? options.webhooks[path.slice('/webhooks/'.length)] : undefined;
-    if (webhook) return webhook(req, res);
+    const name = path.startsWith('/webhooks/') ? path.slice('/webhooks/'.length) : undefined;
+    // Own keys only: `constructor`, `toString` or `__proto__` would otherwise find what every
+    // object inherits, and a request for them was never answered.
+    if (name !== undefined && Object.hasOwn(options.webhooks, name)) return options.webhooks[name]!(req, res);
     json(res, 404, { error: 'not_found' });
   };
   return createServer((req, res) => {
