@@ -4,8 +4,12 @@
  * Built by src/bot/webhooks/parse-github-webhook.ts.
  */
 
-/** GitHub's check conclusions; null while a check has none (GitHub documents it as nullable). */
-export const CHECK_CONCLUSIONS = ['success', 'failure', 'neutral', 'cancelled', 'timed_out', 'action_required', 'skipped', 'stale'] as const;
+/**
+ * GitHub's check conclusions; null while a check has none (GitHub documents it as nullable).
+ * GitHub adds values now and then (`startup_failure` came later), so an unknown one is carried
+ * as the string GitHub sent rather than dropping the delivery.
+ */
+export const CHECK_CONCLUSIONS = ['success', 'failure', 'neutral', 'cancelled', 'timed_out', 'action_required', 'skipped', 'stale', 'startup_failure'] as const;
 export type CheckConclusion = (typeof CHECK_CONCLUSIONS)[number];
 
 export type ReviewState = 'approved' | 'changes_requested' | 'commented';
@@ -37,7 +41,7 @@ export interface ChecksCompletedEvent {
   pullNumbers: number[];
   /** The app's name for a suite, the check's name for a run. */
   name: string;
-  conclusion: CheckConclusion | null;
+  conclusion: CheckConclusion | (string & {}) | null;
   url: string;
 }
 

@@ -1,5 +1,5 @@
 import type { SlackMessage } from '../../integrations/slack.ts';
-import type { CheckConclusion, ChecksCompletedEvent, CommentEvent, PullRequestClosedEvent, ReviewEvent } from '../../domain/github-event.ts';
+import { CHECK_CONCLUSIONS, type CheckConclusion, type ChecksCompletedEvent, type CommentEvent, type PullRequestClosedEvent, type ReviewEvent } from '../../domain/github-event.ts';
 import { escapeMrkdwn, message, section } from './blocks.ts';
 
 // Relayed bodies are cut here; a PR thread is not the place to read a long review.
@@ -57,11 +57,14 @@ const CONCLUSION: Record<CheckConclusion | 'none', { emoji: string; verb: string
   neutral: { emoji: ':white_circle:', verb: 'finished (neutral)' },
   skipped: { emoji: ':fast_forward:', verb: 'was skipped' },
   stale: { emoji: ':hourglass:', verb: 'went stale' },
+  startup_failure: { emoji: ':x:', verb: 'failed to start' },
   none: { emoji: ':grey_question:', verb: 'finished without a conclusion' },
 };
 
 export function checksCompletedMessage(event: ChecksCompletedEvent): SlackMessage {
-  const { emoji, verb } = CONCLUSION[event.conclusion ?? 'none'];
+  const known = event.conclusion === null ? 'none' : CHECK_CONCLUSIONS.find((c) => c === event.conclusion);
+  // A conclusion GitHub added after this was written: say what GitHub said, in its words.
+  const { emoji, verb } = known ? CONCLUSION[known] : { emoji: ':grey_question:', verb: `finished (${escapeUntrusted(event.conclusion ?? '')})` };
   const sha = event.headSha.slice(0, 7);
   const name = escapeUntrusted(event.name);
   return message(`CI: ${name} ${verb} on ${sha}`, section(`${emoji} CI: ${safeLink(event.url, event.name)} ${verb} on \`${sha}\``));

@@ -81,6 +81,9 @@ test('CI results: conclusion in words, short SHA, link to the check', () => {
   assert.equal(rendered(passed)[1], ':white_check_mark: CI: <https://github.com/acme/shop/actions/runs/9/job/24|test (20.x)> passed on `3f1c9a2`');
   assert.equal(checksCompletedMessage({ ...checks, conclusion: 'failure' }).text, 'CI: test (20.x) failed on 3f1c9a2');
   assert.equal(checksCompletedMessage({ ...checks, conclusion: null }).text, 'CI: test (20.x) finished without a conclusion on 3f1c9a2');
+  assert.equal(checksCompletedMessage({ ...checks, conclusion: 'startup_failure' }).text, 'CI: test (20.x) failed to start on 3f1c9a2');
+  // One GitHub has not invented yet is shown in GitHub's words, escaped like any text from outside.
+  assert.equal(checksCompletedMessage({ ...checks, conclusion: 'new_<b>' }).text, 'CI: test (20.x) finished (new_&lt;b&gt;) on 3f1c9a2');
 });
 
 test('a check name or details_url chosen by a third-party app cannot inject markup', () => {

@@ -84,6 +84,16 @@ test('a check on a fork or a deleted branch: no branch, no PRs, still an event',
   assert.deepEqual([parsed.value.headBranch, parsed.value.pullNumbers, parsed.value.conclusion], [null, [], null]);
 });
 
+test('a conclusion GitHub added later (startup_failure, or one not invented yet) is kept, not dropped', () => {
+  for (const value of ['startup_failure', 'some_future_conclusion']) {
+    const body = fixture('github-check-suite-completed.json');
+    Object.assign(body.check_suite as object, { conclusion: value });
+    const parsed = parseGitHubWebhook('check_suite', body);
+    assert.ok(parsed.ok && parsed.value.kind === 'checks_completed', JSON.stringify(parsed));
+    assert.equal(parsed.value.conclusion, value);
+  }
+});
+
 test('a submitted review: state, author and body', () => {
   assert.deepEqual(parseGitHubWebhook('pull_request_review', fixture('github-pull-request-review-submitted.json')), {
     ok: true,
@@ -176,7 +186,7 @@ test('malformed payloads name the first bad field', () => {
   assert.match(reasonOf(parseGitHubWebhook('pull_request', noSha)), /^GitHub pull_request closed payload is not usable \(pull_request\.head\.sha: /);
 
   const oddConclusion = fixture('github-check-run-completed.json');
-  (oddConclusion.check_run as Record<string, unknown>).conclusion = 'exploded';
+  (oddConclusion.check_run as Record<string, unknown>).conclusion = 42;
   assert.match(reasonOf(parseGitHubWebhook('check_run', oddConclusion)), /^GitHub check_run completed payload is not usable \(check_run\.conclusion: /);
 
   const noRepo = fixture('github-pull-request-review-comment-created.json');
