@@ -59,7 +59,7 @@ async function pullRequestClosed(run: Run, event: PullRequestClosedEvent, deps: 
   }
   await appendAudit(deps.pool, { runId: run.id, actor: event.actor ? `github:${event.actor}` : 'github', action: event.merged ? 'pr.merged_outside' : 'pr.closed_outside', detail: { number: event.number } });
   log.info({ to, pr: event.number }, reason);
-  await releaseRunWorkspace(run.id, deps);
+  await releaseRunWorkspace(run.id, deps, run.status);
   await tellThread(ended, pullRequestClosedMessage(event, run.ticketKey), deps, log, true);
 }
 

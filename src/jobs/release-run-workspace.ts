@@ -1,3 +1,4 @@
+import type { RunStatus } from '../domain/run.ts';
 import type { WorkspaceManager } from '../integrations/git/create-workspace-manager.ts';
 import type { Logger } from '../logger.ts';
 
@@ -7,12 +8,22 @@ export interface RunWorkspaceDeps {
   log: Logger;
 }
 
+// A job is working in the worktree in these statuses: deleting it under the job would fail the job
+// with confusing file errors. That job sees the run ended at its next step and gives the worktree
+// back itself (and start-up's stale clean-up catches one that died first).
+const HELD_BY_A_JOB: readonly RunStatus[] = ['running', 'reviewing'];
+
 /**
- * Removes an ended run's worktree. A failure is logged and left for start-up's stale clean-up,
- * because the run has ended either way and telling its thread matters more.
+ * Removes an ended run's worktree, unless `endedFrom` (the status it ended from) says a job is
+ * still working in it. A failure is logged and left for start-up's stale clean-up, because the run
+ * has ended either way and telling its thread matters more.
  */
-export async function releaseRunWorkspace(runId: string, deps: RunWorkspaceDeps): Promise<void> {
+export async function releaseRunWorkspace(runId: string, deps: RunWorkspaceDeps, endedFrom?: RunStatus): Promise<void> {
   if (!deps.workspaces) return;
+  if (endedFrom && HELD_BY_A_JOB.includes(endedFrom)) {
+    deps.log.info({ runId, endedFrom }, 'run ended while a job works in its workspace; that job removes it');
+    return;
+  }
   try {
     await deps.workspaces.removeWorkspace(runId);
   } catch (error) {

@@ -4,10 +4,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { migrate } from '../../src/db/migrate.ts';
-import { getRun, insertRun } from '../../src/db/runs.ts';
+import { getRun, insertRun, setPullRequest } from '../../src/db/runs.ts';
 import { cancelRun } from '../../src/jobs/cancel-run.ts';
 import { PermanentError } from '../../src/jobs/errors.ts';
 import { failRun } from '../../src/jobs/fail-run.ts';
+import { handleGitHubEvent } from '../../src/jobs/handle-github-event.ts';
 import { seededRemote, tempDir, testManager } from '../integrations/git/git-fixtures.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
@@ -36,4 +37,33 @@ test('a run that fails or is cancelled gives its worktree back at once', async (
 
   await cancelRun(cancelled.id, { actor: 'U2', reason: 'not needed', notice: { text: 'cancelled' } }, deps);
   assert.equal(existsSync(second.path), false, 'the cancelled run’s worktree is gone');
+});
+
+test('a PR closed on GitHub while a job works in the run’s worktree leaves it to that job; otherwise it goes at once', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  const db = await createTestDatabase();
+  t.after(async () => {
+    await db.drop();
+    await cleanup();
+  });
+  await migrate(db.pool, db.schema);
+  const remote = await seededRemote(dir);
+  const workspaces = testManager(join(dir, 'data'));
+  const deps = { pool: db.pool, slack: undefined, log: pino({ level: 'silent' }), workspaces };
+
+  const paths: Record<string, string> = {};
+  for (const [n, status] of [[1, 'running'], [2, 'awaiting_approval']] as const) {
+    const run = (await insertRun(db.pool, { ticketKey: `GH-${n}`, source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 }))!;
+    paths[status] = (await workspaces.prepareWorkspace({ repo: remote.repo, runId: run.id, ticketKey: `GH-${n}`, title: 'x' })).path;
+    await setPullRequest(db.pool, run.id, { repo: 'acme/app', branch: `baton/GH-${n}-x`, number: n, url: `https://github.com/acme/app/pull/${n}`, headSha: 'a'.repeat(40) });
+    await db.pool.query('UPDATE runs SET status = $2 WHERE id = $1', [run.id, status]);
+    const closed = {
+      kind: 'pull_request_closed', repo: 'acme/app', number: n, url: `https://github.com/acme/app/pull/${n}`,
+      branch: `baton/GH-${n}-x`, headSha: 'a'.repeat(40), merged: false, actor: 'octocat', title: 'x',
+    } as const;
+    assert.equal(await handleGitHubEvent(closed, deps), 'applied');
+    assert.equal((await getRun(db.pool, run.id))?.status, 'cancelled');
+  }
+  assert.ok(existsSync(paths.running!), 'the job working in it removes it when it sees the cancel');
+  assert.equal(existsSync(paths.awaiting_approval!), false, 'nobody was using it: gone at once');
 });
