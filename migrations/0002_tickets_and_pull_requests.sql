@@ -5,7 +5,10 @@ ALTER TABLE runs ADD COLUMN ticket_priority text;
 
 -- The agent slot a run holds while its agent works. Counting unexpired leases caps agent work
 -- across every worker process; a worker that dies stops renewing, and its slot frees itself.
+-- The holder names the one withAgentSlot call that owns the lease: pg-boss re-delivers an
+-- expired run.fix job for the same run, and that second delivery must not share the slot.
 ALTER TABLE runs ADD COLUMN agent_lease_until timestamptz;
+ALTER TABLE runs ADD COLUMN agent_holder text;
 CREATE INDEX runs_agent_lease ON runs (agent_lease_until) WHERE agent_lease_until IS NOT NULL;
 
 -- Where the run publishes: GitHub events and PR polling find their run through these.

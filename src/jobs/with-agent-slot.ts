@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { releaseAgentSlot, renewAgentSlot, takeAgentSlot } from '../db/agent-slots.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
@@ -11,29 +12,59 @@ export interface AgentSlotOptions {
   log: Logger;
 }
 
+export type AgentSlotOutcome<T> = { ran: true; value: T } | { ran: false; reason: 'held_elsewhere' | 'all_taken' };
+
 const DEFAULT_LEASE_SECONDS = 120;
 
 /**
  * Runs `work` while holding one of the agent slots, renewing the lease as it goes, and frees the
- * slot after, whatever happens. Returns `{ ran: false }` at once when every slot is taken: the
+ * slot after, whatever happens. Returns `{ ran: false }` at once when no slot can be had: the
  * caller hands its job back to the queue rather than holding a worker while it waits.
+ * `reason: 'held_elsewhere'` means this very run's slot is held by another call (a second
+ * delivery of its job), which may take it only once that call releases it or its lease lapses.
+ *
+ * `work` gets a signal that aborts if the lease is lost (a renewal found it lapsed or taken),
+ * so a long step can stop rather than work past the cap.
  */
-export async function withAgentSlot<T>(runId: string, options: AgentSlotOptions, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function withAgentSlot<T>(
+  runId: string,
+  options: AgentSlotOptions,
+  work: (slot: { lost: AbortSignal }) => Promise<T>,
+): Promise<AgentSlotOutcome<T>> {
   const lease = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
-  const taken = await withTransaction(options.pool, (tx) => takeAgentSlot(tx, runId, options.capacity, lease));
-  if (!taken) return { ran: false };
-  const renew = setInterval(() => {
-    renewAgentSlot(options.pool, runId, lease).then(
-      (held) => {
-        if (!held) options.log.warn({ runId }, 'agent slot lease lapsed before renewal; the cap may be exceeded briefly');
-      },
-      (error: unknown) => options.log.error({ err: error, runId }, 'could not renew the agent slot lease'),
-    );
+  // One holder per call, not the pg-boss job id: pg-boss retries an expired job under the same
+  // id, and that retry is exactly the second worker that must not share this slot.
+  const holder = randomUUID();
+  const log = options.log.child({ runId, agentSlotHolder: holder });
+  const taken = await withTransaction(options.pool, (tx) => takeAgentSlot(tx, runId, holder, options.capacity, lease));
+  if (taken !== 'taken') return { ran: false, reason: taken };
+
+  const lost = new AbortController();
+  let renewing = Promise.resolve();
+  const renewOnce = async (): Promise<void> => {
+    try {
+      const held = await withTransaction(options.pool, (tx) => renewAgentSlot(tx, runId, holder, lease));
+      if (!held && !lost.signal.aborted) {
+        log.warn('agent slot lease lapsed before renewal; another worker may have the slot now');
+        lost.abort(new Error('agent slot lease lost'));
+      }
+    } catch (error) {
+      // The lease still runs until it lapses; the next beat tries again.
+      log.error({ err: error }, 'could not renew the agent slot lease');
+    }
+  };
+  // A third of the lease: two beats may fail (a database blip) before the slot lapses.
+  const heartbeat = setInterval(() => {
+    renewing = renewing.then(renewOnce);
   }, (lease * 1000) / 3);
   try {
-    return { ran: true, value: await work() };
+    return { ran: true, value: await work({ lost: lost.signal }) };
   } finally {
-    clearInterval(renew);
-    await releaseAgentSlot(options.pool, runId);
+    clearInterval(heartbeat);
+    // A renewal in flight finishes first, so it cannot report a lapse for the release below.
+    await renewing;
+    await releaseAgentSlot(options.pool, runId, holder).catch((error: unknown) => {
+      log.error({ err: error, leaseSeconds: lease }, 'could not release the agent slot; it frees itself when the lease lapses');
+    });
   }
 }
