@@ -22,6 +22,14 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', '
 /** Every status a run can still leave: the `from` list of a transition that ends a run. */
 export const ACTIVE_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 
+/**
+ * Statuses a ticket closed or deleted in its tracker may cancel: the ones before Baton merges.
+ * Linear and Jira close a ticket *because* its PR merged ("Fixes ENG-123" in the PR body), and that
+ * delivery can beat GitHub's pull_request.closed; so from `merging` on, and for any run with a PR,
+ * GitHub's merge or close ends the run (src/jobs/handle-github-event.ts), never the ticket.
+ */
+export const CANCELLABLE_BY_TICKET: readonly RunStatus[] = ['queued', 'running', 'needs_clarification', 'reviewing', 'awaiting_approval'];
+
 export function isActive(status: RunStatus): boolean {
   return !TERMINAL_STATUSES.includes(status);
 }

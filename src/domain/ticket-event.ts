@@ -5,7 +5,8 @@ import type { TicketPriority, TicketState } from './ticket.ts';
  * label, move state, or get a new description. Built by src/bot/webhooks/parse-*-webhook.ts.
  */
 export interface TicketEvent {
-  kind: 'created' | 'updated';
+  /** `deleted`: Linear's Issue `remove` or Jira's `jira:issue_deleted`; the other fields are the last known. */
+  kind: 'created' | 'updated' | 'deleted';
   source: 'linear' | 'jira';
   ticketKey: string;
   /** Linear team key or Jira project key. */

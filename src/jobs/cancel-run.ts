@@ -1,11 +1,11 @@
-import { appendAudit } from '../db/audit-log.ts';
 import { releaseRunWorkspace, type RunWorkspaceDeps } from './release-run-workspace.ts';
 import type { Pool } from '../db/pool.ts';
-import { transitionRun } from '../db/runs.ts';
-import { ACTIVE_STATUSES, type Run } from '../domain/run.ts';
+import { getRun } from '../db/runs.ts';
+import { ACTIVE_STATUSES, type Run, type RunStatus } from '../domain/run.ts';
 import type { SlackClient, SlackMessage } from '../integrations/slack.ts';
 import type { Logger } from '../logger.ts';
-import { refreshThread } from './refresh-thread.ts';
+import { announceRunEnd } from './announce-run-end.ts';
+import { endRun } from './end-run.ts';
 
 export interface CancelRunDeps extends RunWorkspaceDeps {
   pool: Pool;
@@ -13,29 +13,36 @@ export interface CancelRunDeps extends RunWorkspaceDeps {
   log: Logger;
 }
 
+export interface CancelCause {
+  actor: string;
+  reason: string;
+  notice: SlackMessage;
+  /** The statuses this cause may cancel from; default every active one. */
+  from?: readonly RunStatus[];
+}
+
 /**
- * Cancels an active run (a conditional update, so a run that just ended is left alone), records
- * who did it, and says so in the thread. Returns the cancelled run, or undefined if it was not active.
+ * Cancels a run (a conditional update, so a run that just ended is left alone), records who did it
+ * in the same transaction, and says so in the thread. A repeat of the same cause (a retried job)
+ * finishes a notice the first attempt did not deliver. Returns the cancelled run, or undefined if
+ * this cause did not cancel it.
  */
-export async function cancelRun(
-  runId: string,
-  cause: { actor: string; reason: string; notice: SlackMessage },
-  deps: CancelRunDeps,
-): Promise<Run | undefined> {
-  const run = await transitionRun(deps.pool, runId, [...ACTIVE_STATUSES], 'cancelled', cause.reason);
-  if (!run) return undefined;
-  await appendAudit(deps.pool, { runId, actor: cause.actor, action: 'run.cancelled', detail: { reason: cause.reason } });
-  await releaseRunWorkspace(runId, deps);
-  const log = deps.log.child({ runId, ticket: run.ticketKey });
-  log.info({ reason: cause.reason }, 'run cancelled');
-  if (deps.slack && run.channelId && run.threadTs) {
-    // Telling the thread is best effort: the run is cancelled either way, and a failure is logged.
-    try {
-      await deps.slack.postMessage(run.channelId, cause.notice, run.threadTs);
-      await refreshThread(run, deps.slack);
-    } catch (error) {
-      log.error({ err: error }, 'run cancelled, but the thread could not be told');
-    }
+export async function cancelRun(runId: string, cause: CancelCause, deps: CancelRunDeps): Promise<Run | undefined> {
+  const run = await endRun(deps.pool, runId, {
+    from: cause.from ?? ACTIVE_STATUSES, to: 'cancelled', actor: cause.actor, action: 'run.cancelled', reason: cause.reason, notice: cause.notice,
+  });
+  const log = deps.log.child({ runId, ticket: run?.ticketKey });
+  if (run) {
+    await releaseRunWorkspace(runId, deps);
+    log.info({ reason: cause.reason }, 'run cancelled');
   }
-  return run;
+  let told = false;
+  try {
+    told = await announceRunEnd(runId, deps, { actor: cause.actor, reason: cause.reason });
+  } catch (error) {
+    // The run is cancelled either way; the notice stays owed and reconcile's sweep posts it.
+    log.error({ err: error }, 'run cancelled, but the thread could not be told yet');
+  }
+  if (run) return run;
+  return told ? getRun(deps.pool, runId) : undefined;
 }

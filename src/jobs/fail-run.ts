@@ -1,11 +1,12 @@
-import { appendAudit } from '../db/audit-log.ts';
 import { releaseRunWorkspace, type RunWorkspaceDeps } from './release-run-workspace.ts';
 import type { Pool } from '../db/pool.ts';
-import { transitionRun } from '../db/runs.ts';
 import { ACTIVE_STATUSES } from '../domain/run.ts';
 import type { Logger } from '../logger.ts';
 import type { SlackClient } from '../integrations/slack.ts';
 import { runFailedMessage } from '../bot/views/run-failed-message.ts';
+import { getRun } from '../db/runs.ts';
+import { announceRunEnd } from './announce-run-end.ts';
+import { endRun } from './end-run.ts';
 import { describeError, slackErrorCode } from './errors.ts';
 
 export interface FailRunDeps extends RunWorkspaceDeps {
@@ -14,26 +15,31 @@ export interface FailRunDeps extends RunWorkspaceDeps {
   log: Logger;
 }
 
+/** Who ends a run as failed in the audit log (and so whose undelivered notice a retry may finish). */
+export const FAILED_BY = 'baton';
+
 /**
- * Ends a run as failed with a reason, and tells the person waiting: in the run's thread when it
- * has one, otherwise through the slash command's response_url. Telling them is best effort, but
- * a failure to tell is logged, never swallowed.
+ * Ends a run as failed with a reason, recorded in the same transaction, and tells the person
+ * waiting: in the run's thread when it has one, otherwise through the slash command's
+ * response_url. Telling them is best effort here; a notice that did not get through stays owed
+ * (src/db/run-announcements.ts) and is posted by a retry of the same failure or reconcile's sweep.
  */
 export async function failRun(runId: string, error: unknown, deps: FailRunDeps): Promise<void> {
   const reason = describeError(error);
-  const run = await transitionRun(deps.pool, runId, [...ACTIVE_STATUSES], 'failed', reason);
-  if (!run) return;
-  const log = deps.log.child({ runId: run.id, ticket: run.ticketKey });
-  await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: 'run.failed', detail: { reason } });
-  await releaseRunWorkspace(run.id, deps);
-  log.warn({ reason }, 'run failed');
-  if (!deps.slack) return;
-  const notice = runFailedMessage(run, reason, slackErrorCode(error));
+  const before = await getRun(deps.pool, runId);
+  if (!before) return;
+  const run = await endRun(deps.pool, runId, {
+    from: ACTIVE_STATUSES, to: 'failed', actor: FAILED_BY, action: 'run.failed', reason,
+    notice: runFailedMessage({ ...before, status: 'failed', statusReason: reason }, reason, slackErrorCode(error)),
+  });
+  const log = deps.log.child({ runId, ticket: before.ticketKey });
+  if (run) {
+    await releaseRunWorkspace(run.id, deps);
+    log.warn({ reason }, 'run failed');
+  }
   try {
-    if (run.threadTs && run.channelId) await deps.slack.postMessage(run.channelId, notice, run.threadTs);
-    else if (run.responseUrl) await deps.slack.respond(run.responseUrl, notice);
+    await announceRunEnd(runId, deps, { actor: FAILED_BY, reason });
   } catch (notifyError) {
-    log.error({ err: notifyError }, 'could not tell anyone in Slack that the run failed');
+    log.error({ err: notifyError }, 'could not tell anyone in Slack that the run failed yet; reconcile will try again');
   }
 }
-

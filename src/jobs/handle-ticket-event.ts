@@ -5,8 +5,8 @@ import { decideIntake } from '../domain/intake-decision.ts';
 import type { TicketEvent } from '../domain/ticket-event.ts';
 import type { SlackClient } from '../integrations/slack.ts';
 import type { Logger } from '../logger.ts';
-import { runCancelledByTicketMessage, runResumedMessage } from '../bot/views/ticket-event-messages.ts';
-import { cancelRun } from './cancel-run.ts';
+import { runResumedMessage } from '../bot/views/ticket-event-messages.ts';
+import { cancelForClosedTicket, readClosure } from './cancel-for-closed-ticket.ts';
 import type { Queue } from './queue.ts';
 import type { StartRunResult } from './start-run.ts';
 import type { TrackerRoutes } from './tracker-routes.ts';
@@ -50,15 +50,13 @@ export async function handleTicketEvent(event: TicketEvent, deps: TicketEventDep
       return result.kind;
     }
     case 'cancel': {
-      const cancelled = await cancelRun(
-        active!.id,
-        {
-          actor: `${event.source} webhook`,
-          reason: `${event.ticketKey} was moved to ${decision.stateName} in ${route.trackerLabel}`,
-          notice: runCancelledByTicketMessage(event.ticketKey, decision.stateName, route.trackerLabel),
-        },
-        deps,
-      );
+      // The event may be stale (a retried delivery, a retried job); only the tracker's answer now counts.
+      const closure = await readClosure(event.ticketKey, route);
+      if (closure.kind === 'open') {
+        log.info({ eventState: decision.stateName }, 'ticket event said closed, but the ticket is open now; the run goes on');
+        return 'ignored';
+      }
+      const cancelled = await cancelForClosedTicket(active!, closure, `${event.source} webhook`, route, deps);
       return cancelled ? 'cancelled' : 'ignored';
     }
     case 'resume':

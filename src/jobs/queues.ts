@@ -5,7 +5,7 @@ const ticketState = z.object({ name: z.string(), category: z.enum(['todo', 'in_p
 
 /** A TicketEvent (src/domain/ticket-event.ts), checked again when a worker takes it. */
 const ticketEvent = z.object({
-  kind: z.enum(['created', 'updated']),
+  kind: z.enum(['created', 'updated', 'deleted']),
   source: z.enum(['linear', 'jira']),
   ticketKey: z.string().min(1),
   team: z.string(),

@@ -4,8 +4,10 @@ import type { NewRun } from '../domain/run.ts';
 import type { ReadyRule } from '../domain/ticket.ts';
 import type { SlackClient } from '../integrations/slack.ts';
 import type { Logger } from '../logger.ts';
-import { runCancelledByTicketMessage } from '../bot/views/ticket-event-messages.ts';
-import { cancelRun } from './cancel-run.ts';
+import { listUnannouncedEnds } from '../db/run-announcements.ts';
+import { ticketMayCancel } from '../domain/intake-decision.ts';
+import { announceRunEnd } from './announce-run-end.ts';
+import { cancelForClosedTicket, readClosure } from './cancel-for-closed-ticket.ts';
 import { describeError } from './errors.ts';
 import type { StartRunResult } from './start-run.ts';
 import type { TrackerRoutes } from './tracker-routes.ts';
@@ -17,12 +19,16 @@ export interface ReconcileDeps {
   startRun(input: NewRun): Promise<StartRunResult>;
   /** Later stages poll GitHub here for runs that wait on a PR (GitHub never redelivers). */
   extraPolls?: (() => Promise<void>)[];
+  /** How old an undelivered end notice must be before the sweep posts it (default 120 s). */
+  announceAfterSeconds?: number;
   log: Logger;
 }
 
 export interface ReconcileReport {
   started: string[];
   cancelled: string[];
+  /** Runs whose end notice had not reached Slack and now did. */
+  announced: string[];
   /** One line per team or ticket the trackers could not answer for; the next tick tries again. */
   problems: string[];
 }
@@ -35,7 +41,7 @@ export interface ReconcileReport {
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const log = deps.log.child({ job: 'intake.reconcile' });
-  const report: ReconcileReport = { started: [], cancelled: [], problems: [] };
+  const report: ReconcileReport = { started: [], cancelled: [], announced: [], problems: [] };
 
   for (const route of deps.routes.teams()) {
     const { prefix, team } = route;
@@ -70,19 +76,12 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
 
   for (const run of await listActiveRunsOldestFirst(deps.pool)) {
     const route = deps.routes.resolve(run.ticketKey);
-    if (!route) continue;
+    // Merging, deploying or on a PR: GitHub's merge or close ends the run, whatever the ticket says.
+    if (!route || !ticketMayCancel(run)) continue;
     try {
-      const ticket = await route.tracker.getTicket(run.ticketKey);
-      if (ticket.state.category !== 'done' && ticket.state.category !== 'cancelled') continue;
-      const cancelled = await cancelRun(
-        run.id,
-        {
-          actor: `${route.trackerLabel} poll`,
-          reason: `${run.ticketKey} was moved to ${ticket.state.name} in ${route.trackerLabel}`,
-          notice: runCancelledByTicketMessage(run.ticketKey, ticket.state.name, route.trackerLabel),
-        },
-        deps,
-      );
+      // A ticket deleted in the tracker ("not found") ends its run like a closed one.
+      const closure = await readClosure(run.ticketKey, route);
+      const cancelled = await cancelForClosedTicket(run, closure, `${route.trackerLabel} poll`, route, deps);
       if (cancelled) report.cancelled.push(run.ticketKey);
     } catch (error) {
       report.problems.push(`${run.ticketKey}: ${describeError(error)}`);
@@ -90,7 +89,17 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
   }
 
+  // Ends whose notice never reached Slack (Slack was down, or the process died right after the end).
+  for (const runId of await listUnannouncedEnds(deps.pool, deps.announceAfterSeconds ?? 120)) {
+    try {
+      if (await announceRunEnd(runId, deps)) report.announced.push(runId);
+    } catch (error) {
+      report.problems.push(`run ${runId} end notice: ${describeError(error)}`);
+      log.warn({ err: error, runId }, 'could not post a run’s end notice; the next tick tries again');
+    }
+  }
+
   for (const poll of deps.extraPolls ?? []) await poll();
-  if (report.started.length || report.cancelled.length || report.problems.length) log.info(report, 'reconciled');
+  if (report.started.length || report.cancelled.length || report.announced.length || report.problems.length) log.info(report, 'reconciled');
   return report;
 }

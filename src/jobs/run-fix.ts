@@ -15,6 +15,9 @@ import type { Queue } from './queue.ts';
 import type { ResolvedTicket, TrackerRoutes } from './tracker-routes.ts';
 import { withAgentSlot } from './with-agent-slot.ts';
 import { refreshThread } from './refresh-thread.ts';
+import { announceRunEnd } from './announce-run-end.ts';
+import { cancelForClosedTicket, closureOf } from './cancel-for-closed-ticket.ts';
+import { FAILED_BY } from './fail-run.ts';
 
 /** The agent's part of a run (fix, prove, review): a later stage of Baton plugs in here. */
 export type AgentStep = (input: { run: Run; ticket: Ticket }) => Promise<void>;
@@ -104,12 +107,20 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
   const log = deps.log.child({ runId: run.id, ticket: run.ticketKey, job: 'run.fix' });
   if (!isActive(run.status)) {
     log.info({ status: run.status }, 'run already ended; nothing to do');
+    // A retry after the failure was recorded but before it was told: finish telling it.
+    if (run.status === 'failed' && run.statusReason) await announceRunEnd(run.id, deps, { actor: FAILED_BY, reason: run.statusReason });
     return;
   }
   if (!run.threadTs || !run.statusTs) run = await openThread(run, deps, log);
   const route = deps.routes.require(run.ticketKey);
   const ticket = await fetchTicket(run, route);
   run = (await setTicketDetails(deps.pool, run.id, { title: ticket.title, url: ticket.url, priority: ticket.priority })) ?? run;
+  // A ticket closed before its run began (the intake event for it may still be on its way, or lost).
+  const closure = closureOf(ticket);
+  if (closure.kind !== 'open' && (await cancelForClosedTicket(run, closure, `${route.trackerLabel} ticket`, route, deps))) {
+    log.info({ state: ticket.state.name }, 'the ticket is closed; run cancelled instead of started');
+    return;
+  }
   // The ticket may have been closed (and the run cancelled) while it was being read.
   if (!isActive(run.status)) {
     log.info({ status: run.status }, 'run ended while the ticket was read; stopping');

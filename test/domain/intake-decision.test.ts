@@ -114,6 +114,24 @@ for (const row of rows) {
   });
 }
 
+test('decideIntake: a ticket closed while its run has a PR or is merging is left to GitHub (the close may be the merge itself)', () => {
+  // "Fixes ENG-123" in the PR body: Linear moves ENG-123 to Done when the PR merges, maybe before GitHub's event arrives.
+  const merged = decideIntake(event({ stateChangedTo: DONE, state: DONE }), LABEL, { status: 'awaiting_approval', prNumber: 42 });
+  assert.equal(merged.kind, 'ignore');
+  assert.match((merged as { reason: string }).reason, /PR #42.*GitHub/);
+  for (const status of ['merging', 'deploying'] as const) {
+    const owned = decideIntake(event({ stateChangedTo: DONE, state: DONE }), LABEL, { status });
+    assert.equal(owned.kind, 'ignore', status);
+    assert.match((owned as { reason: string }).reason, new RegExp(status));
+  }
+  assert.equal(decideIntake(event({ stateChangedTo: DONE, state: DONE }), LABEL, { status: 'awaiting_approval', prNumber: null }).kind, 'cancel');
+});
+
+test('decideIntake: a deleted ticket cancels its run, and starts nothing without one', () => {
+  assert.deepEqual(decideIntake(event({ kind: 'deleted' }), LABEL, { status: 'running' }), { kind: 'cancel', stateName: 'deleted' });
+  assert.equal(decideIntake(event({ kind: 'deleted', labelsAdded: ['baton'] }), LABEL, undefined).kind, 'ignore');
+});
+
 test('decideIntake: an ignore with an active run names its status; one for a finished ticket names the state', () => {
   const busy = decideIntake(event({ labelsAdded: ['baton'] }), LABEL, { status: 'awaiting_approval' });
   assert.equal(busy.kind, 'ignore');
@@ -123,9 +141,11 @@ test('decideIntake: an ignore with an active run names its status; one for a fin
   assert.match((closed as { reason: string }).reason, /Won’t Do/);
 });
 
-test('decideIntake: every active status can be cancelled by closing the ticket; none is resumed except needs_clarification', () => {
+test('decideIntake: closing the ticket cancels only a run before merging; none is resumed except needs_clarification', () => {
   for (const status of ACTIVE_STATUSES) {
-    assert.equal(decideIntake(event({ stateChangedTo: DONE, state: DONE }), LABEL, { status }).kind, 'cancel', status);
+    const beforeMerge = !['merging', 'deploying'].includes(status);
+    assert.equal(decideIntake(event({ stateChangedTo: DONE, state: DONE }), LABEL, { status }).kind, beforeMerge ? 'cancel' : 'ignore', status);
+    assert.equal(decideIntake(event({ kind: 'deleted' }), LABEL, { status }).kind, beforeMerge ? 'cancel' : 'ignore', `deleted, ${status}`);
     const resumed = decideIntake(event({ descriptionChanged: true }), LABEL, { status }).kind === 'resume';
     assert.equal(resumed, status === 'needs_clarification', status);
   }

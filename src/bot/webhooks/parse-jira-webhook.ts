@@ -29,15 +29,45 @@ const payload = z.object({
     .nullish(),
 });
 
-const KINDS: Record<string, 'created' | 'updated'> = { 'jira:issue_created': 'created', 'jira:issue_updated': 'updated' };
+const KINDS: Record<string, 'created' | 'updated' | 'deleted'> = {
+  'jira:issue_created': 'created',
+  'jira:issue_updated': 'updated',
+  'jira:issue_deleted': 'deleted',
+};
 
 const words = (value: string | null | undefined): string[] => (value ?? '').split(/\s+/).filter(Boolean);
+
+// A deletion needs only the key; the fields, when sent, are the issue's last state.
+const deletedPayload = z.object({ issue: z.object({ key: z.string().min(1), fields: z.looseObject({}).nullish() }) });
+
+function deleted(body: unknown): ParsedTicketEvent {
+  const parsed = deletedPayload.safeParse(body);
+  if (!parsed.success) return { ok: false, reason: 'not a usable Jira jira:issue_deleted webhook (no issue.key)' };
+  const { key, fields } = parsed.data.issue;
+  const full = payload.shape.issue.unwrap().shape.fields.safeParse(fields);
+  const f = full.success ? full.data : undefined;
+  return {
+    ok: true,
+    value: {
+      kind: 'deleted',
+      source: 'jira',
+      ticketKey: key,
+      team: f?.project?.key ?? key.split('-')[0]!,
+      labelsAdded: [],
+      descriptionChanged: false,
+      labels: f?.labels ?? [],
+      state: f ? { name: f.status.name, category: jiraStateCategory(f.status.statusCategory?.key, f.status.name) } : { name: 'Deleted', category: 'cancelled' },
+      priority: jiraPriority(f?.priority?.name),
+    },
+  };
+}
 
 export function parseJiraWebhook(body: unknown): ParsedTicketEvent {
   const event = (body as { webhookEvent?: unknown } | null)?.webhookEvent;
   if (typeof event !== 'string') return { ok: false, reason: 'not a Jira webhook payload (no webhookEvent)' };
   // Comment, worklog and other events carry an abridged issue; they are told apart before validating it.
   if (!KINDS[event]) return { ok: false, reason: `ignored: Jira ${event} events are not ticket changes` };
+  if (KINDS[event] === 'deleted') return deleted(body);
   const parsed = payload.safeParse(body);
   if (!parsed.success) {
     const first = parsed.error.issues[0];

@@ -29,11 +29,36 @@ function problem(error: z.ZodError, prefix: string): string {
   return `${prefix}${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`;
 }
 
+// A removal names the issue; the rest of `data` is its last state, read when present.
+const removedIssue = issue.partial().required({ identifier: true });
+
+/** Linear sends `remove` when an issue is deleted (moved to the trash): its run must end. */
+function removed(data: unknown): ParsedTicketEvent {
+  const parsed = removedIssue.safeParse(data);
+  if (!parsed.success) return { ok: false, reason: `Linear Issue remove payload is not usable (${problem(parsed.error, 'data.')})` };
+  const { identifier, team, labels = [], state, priority } = parsed.data;
+  return {
+    ok: true,
+    value: {
+      kind: 'deleted',
+      source: 'linear',
+      ticketKey: identifier,
+      team: team?.key ?? identifier.split('-')[0]!,
+      labelsAdded: [],
+      descriptionChanged: false,
+      labels: labels.map((l) => l.name),
+      state: state ? { name: state.name, category: linearStateCategory(state.type) } : { name: 'Deleted', category: 'cancelled' },
+      priority: linearPriority(priority),
+    },
+  };
+}
+
 export function parseLinearWebhook(body: unknown): ParsedTicketEvent {
   const outer = envelope.safeParse(body);
   if (!outer.success) return { ok: false, reason: `not a Linear webhook payload (${problem(outer.error, '')})` };
   const { action, type, updatedFrom } = outer.data;
   if (type !== 'Issue') return { ok: false, reason: `ignored: Linear ${type} ${action} events are not ticket changes` };
+  if (action === 'remove') return removed(outer.data.data);
   if (action !== 'create' && action !== 'update') return { ok: false, reason: `ignored: Linear Issue ${action} events need no action` };
   const parsed = issue.safeParse(outer.data.data);
   if (!parsed.success) return { ok: false, reason: `Linear Issue payload is not usable (${problem(parsed.error, 'data.')})` };

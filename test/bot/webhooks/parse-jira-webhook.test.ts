@@ -49,10 +49,31 @@ test('a transition reports the new status and its category', () => {
 
 test('other events are ignored with a reason; malformed payloads say what is wrong', () => {
   assert.deepEqual(parseJiraWebhook(fixture('jira-comment-created.json')), { ok: false, reason: 'ignored: Jira comment_created events are not ticket changes' });
-  assert.deepEqual(parseJiraWebhook({ webhookEvent: 'jira:issue_deleted' }), { ok: false, reason: 'ignored: Jira jira:issue_deleted events are not ticket changes' });
+  assert.deepEqual(parseJiraWebhook({ webhookEvent: 'jira:issue_deleted' }), { ok: false, reason: 'not a usable Jira jira:issue_deleted webhook (no issue.key)' });
   assert.deepEqual(parseJiraWebhook(null), { ok: false, reason: 'not a Jira webhook payload (no webhookEvent)' });
   assert.deepEqual(parseJiraWebhook({ webhookEvent: 'jira:issue_updated' }), { ok: false, reason: 'Jira jira:issue_updated payload has no issue' });
   const broken = fixture('jira-issue-created.json');
   delete ((broken.issue as { fields: Record<string, unknown> }).fields).status;
   assert.match((parseJiraWebhook(broken) as { reason: string }).reason, /^not a usable Jira issue webhook \(issue\.fields\.status: /);
+});
+
+test('jira:issue_deleted is a deleted event, so the ticket’s run can end', () => {
+  assert.deepEqual(parseJiraWebhook(fixture('jira-issue-deleted.json')), {
+    ok: true,
+    value: {
+      kind: 'deleted',
+      source: 'jira',
+      ticketKey: 'OPS-7',
+      team: 'OPS',
+      labelsAdded: [],
+      descriptionChanged: false,
+      labels: ['baton', 'infra'],
+      state: { name: 'To Do', category: 'todo' },
+      priority: 'high',
+    },
+  });
+  // Only the key is needed: a deletion with an abridged issue still ends the run.
+  const bare = parseJiraWebhook({ webhookEvent: 'jira:issue_deleted', issue: { key: 'OPS-9' } });
+  assert.ok(bare.ok);
+  assert.deepEqual([bare.value.kind, bare.value.ticketKey, bare.value.team], ['deleted', 'OPS-9', 'OPS']);
 });

@@ -44,9 +44,17 @@ test('a state change and an edited description are both reported', () => {
   });
 });
 
-test('other entities and removals are ignored with a reason', () => {
+test('other entities are ignored with a reason', () => {
   assert.deepEqual(parseLinearWebhook(fixture('linear-comment-create.json')), { ok: false, reason: 'ignored: Linear Comment create events are not ticket changes' });
-  assert.deepEqual(parseLinearWebhook({ ...fixture('linear-issue-create.json'), action: 'remove' }), { ok: false, reason: 'ignored: Linear Issue remove events need no action' });
+});
+
+test('an Issue remove (deleted, moved to the trash) is a deleted event, so the ticket’s run can end', () => {
+  const parsed = parseLinearWebhook(fixture('linear-issue-remove.json'));
+  assert.ok(parsed.ok, JSON.stringify(parsed));
+  assert.deepEqual([parsed.value.kind, parsed.value.source, parsed.value.ticketKey, parsed.value.team], ['deleted', 'linear', 'ENG-123', 'ENG']);
+  const bare = parseLinearWebhook({ action: 'remove', type: 'Issue', data: { identifier: 'ENG-9' } });
+  assert.ok(bare.ok, JSON.stringify(bare));
+  assert.deepEqual([bare.value.kind, bare.value.ticketKey, bare.value.team], ['deleted', 'ENG-9', 'ENG']);
 });
 
 test('malformed payloads say what is missing', () => {

@@ -1,0 +1,42 @@
+import type { Queryable } from './pool.ts';
+
+/*
+ * A run's end (`run.cancelled`, `run.failed`) is an audit entry that carries the Slack notice; the
+ * `run.announced` entry after it records that the notice reached Slack. An end without one is
+ * still owed to the people in the thread.
+ */
+
+export interface PendingEnd {
+  id: string;
+  actor: string;
+  action: string;
+  detail: { reason?: string; notice?: unknown };
+}
+
+/** The run's last end entry, if no announcement follows it and it carries a notice. */
+export async function pendingAnnouncement(db: Queryable, runId: string): Promise<PendingEnd | undefined> {
+  const { rows } = await db.query<PendingEnd>(
+    `SELECT e.id::text, e.actor, e.action, e.detail FROM audit_log e
+     WHERE e.run_id = $1 AND e.action IN ('run.cancelled', 'run.failed') AND e.detail ? 'notice'
+       AND NOT EXISTS (SELECT 1 FROM audit_log n WHERE n.run_id = e.run_id AND n.action = 'run.announced' AND n.id > e.id)
+     ORDER BY e.id DESC LIMIT 1`,
+    [runId],
+  );
+  return rows[0];
+}
+
+/**
+ * Runs that ended in the last day at least `olderThanSeconds` ago and whose notice never reached
+ * Slack. The age keeps a sweep off an end whose own notice is still on its way.
+ */
+export async function listUnannouncedEnds(db: Queryable, olderThanSeconds: number, limit = 100): Promise<string[]> {
+  const { rows } = await db.query<{ run_id: string }>(
+    `SELECT DISTINCT e.run_id FROM audit_log e
+     WHERE e.action IN ('run.cancelled', 'run.failed') AND e.detail ? 'notice'
+       AND e.at > now() - interval '1 day' AND e.at <= now() - make_interval(secs => $1)
+       AND NOT EXISTS (SELECT 1 FROM audit_log n WHERE n.run_id = e.run_id AND n.action = 'run.announced' AND n.id > e.id)
+     LIMIT $2`,
+    [olderThanSeconds, limit],
+  );
+  return rows.map((r) => r.run_id);
+}
