@@ -7,6 +7,8 @@ import type { Queue } from './queue.ts';
 export interface IncomingDelivery {
   source: DeliverySource;
   deliveryId: string;
+  /** Other keys the same delivery is known by (Jira: its body's digest); seen under any of them, it is a duplicate. */
+  alsoKnownAs?: readonly string[];
   eventName: string;
   event: unknown;
 }
@@ -22,11 +24,14 @@ export interface AcceptDeliveryDeps {
  * id taken and enqueues nothing, and a failure leaves neither behind for the sender to retry into.
  */
 export async function acceptDelivery(delivery: IncomingDelivery, deps: AcceptDeliveryDeps): Promise<'queued' | 'duplicate'> {
-  const { eventName, ...rest } = delivery;
+  const { eventName, alsoKnownAs = [], ...rest } = delivery;
   // enqueue checks the payload against the queue's schema, so a mismatched event fails here, loudly.
   const payload = rest as Payload<'intake.event'>;
   const queued = await withTransaction(deps.pool, async (tx) => {
-    if (!(await insertDelivery(tx, payload.source, payload.deliveryId, eventName))) return false;
+    // The other keys first: a body replayed under a new id stops there, before that id is recorded.
+    for (const key of [...alsoKnownAs, payload.deliveryId]) {
+      if (!(await insertDelivery(tx, payload.source, key, eventName))) return false;
+    }
     await deps.queue.enqueue(tx, 'intake.event', payload);
     return true;
   });

@@ -1,11 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { FakeSlack } from '../fakes/fake-slack.ts';
 import { FakeLinear } from '../fakes/fake-linear.ts';
 import { FakeJira } from '../fakes/fake-jira.ts';
 import { sendSignedSlack, slashCommandBody } from '../fakes/sign-slack-request.ts';
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
-import { flipOneByte } from '../bot/webhooks/sign.ts';
+import { flipOneByte, hmacHex } from '../bot/webhooks/sign.ts';
 import { count, createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startTestBaton, type TestBaton } from '../support/start-test-baton.ts';
 import { jobFinished } from '../support/job-finished.ts';
@@ -118,6 +119,19 @@ const fromLinear = (fixture: LinearFixture, change: LinearChange, secret: string
 const fromJira = (fixture: JiraFixture, change: JiraChange, secret: string | null = JIRA_SECRET, deliveryId?: string): WebhookDelivery =>
   jiraDelivery(fixture, change, { secret, deliveryId });
 const send = (delivery: WebhookDelivery, init?: Parameters<typeof sendDelivery>[2]): Promise<WebhookAnswer> => sendDelivery(app.url, delivery, init);
+
+/** The same Jira delivery with another top-level `timestamp`, signed again with the current secret. */
+function jiraSentAt(delivery: WebhookDelivery, timestamp: number): WebhookDelivery {
+  const payload = JSON.parse(delivery.body.toString('utf8')) as Record<string, unknown>;
+  payload.timestamp = timestamp;
+  const body = Buffer.from(JSON.stringify(payload));
+  return { ...delivery, body, headers: { ...delivery.headers, 'x-hub-signature': `sha256=${hmacHex(JIRA_SECRET, body)}` } };
+}
+
+/** The same bytes and signature under a new X-Atlassian-Webhook-Identifier, which the signature does not cover. */
+function jiraResentAs(delivery: WebhookDelivery, deliveryId: string): WebhookDelivery {
+  return { ...delivery, deliveryId, headers: { ...delivery.headers, 'x-atlassian-webhook-identifier': deliveryId } };
+}
 
 // ---- what Baton wrote --------------------------------------------------------------------
 
@@ -368,6 +382,18 @@ const refusals: { name: string; key: () => string; build: (key: string) => Webho
     reason: /stale or replayed/,
   },
   {
+    name: 'Jira: a correctly signed delivery whose timestamp is two hours old (Jira retries for about 30 minutes)',
+    key: () => nextKey('OPS'),
+    build: (key) => jiraSentAt(fromJira('jira-issue-created.json', { key, labels: ['baton'] }), Date.now() - 2 * 60 * 60_000),
+    reason: /timestamp is 120 min old .* stale or replayed/,
+  },
+  {
+    name: 'Jira: a correctly signed delivery whose timestamp is ten minutes ahead',
+    key: () => nextKey('OPS'),
+    build: (key) => jiraSentAt(fromJira('jira-issue-created.json', { key, labels: ['baton'] }), Date.now() + 10 * 60_000),
+    reason: /timestamp is 10 min ahead .* stale or replayed/,
+  },
+  {
     name: 'Linear: no Linear-Signature header',
     key: () => nextKey('ENG'),
     build: (key) => fromLinear('linear-issue-create.json', { key, labels: ['baton'] }, null),
@@ -462,6 +488,34 @@ test('Jira: the same delivery five times at once is recorded, enqueued and run o
   const answers = await Promise.all(Array.from({ length: 5 }, () => send(delivery)));
   assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200, 200]);
   await assertDeliveredOnce(delivery, answers.map((a) => a.json?.status), key, { source: 'jira', channel: OPS_CHANNEL });
+});
+
+test('Jira: a signed body resent under new X-Atlassian-Webhook-Identifiers is a duplicate: recorded, enqueued and run once', async () => {
+  const key = nextKey('OPS');
+  seedJira(key);
+  const delivery = fromJira('jira-issue-created.json', { key, labels: ['baton'] });
+  await assertQueued(await send(delivery), delivery);
+  const before = await written();
+  const replays = [randomUUID(), randomUUID(), randomUUID()].map((id) => jiraResentAs(delivery, id));
+  const answers = [await send(replays[0]!), ...(await Promise.all(replays.slice(1).map((replay) => send(replay))))];
+  assert.deepEqual(answers.map((a) => [a.status, a.json?.status]), [[200, 'duplicate'], [200, 'duplicate'], [200, 'duplicate']]);
+  for (const replay of replays) {
+    assert.equal(await deliveryRows(replay), 0);
+    assert.equal(await intakeJobs(replay), 0);
+  }
+  assert.deepEqual(await written(), before, 'a replay writes nothing');
+  await processed(delivery);
+  await assertOneRun(key, { source: 'jira', channel: OPS_CHANNEL });
+});
+
+test('Jira: the same change sent twice with new timestamps (two real events) is two deliveries', async () => {
+  const key = nextKey('OPS');
+  const first = fromJira('jira-issue-transitioned.json', { key, labels: ['infra'], status: { name: 'In Progress', category: 'indeterminate' }, statusBefore: 'To Do' });
+  const second = jiraResentAs(jiraSentAt(first, Date.now() + 1), randomUUID());
+  await assertQueued(await send(first), first);
+  await assertQueued(await send(second), second);
+  await processed(first);
+  await processed(second);
 });
 
 test('two different deliveries of the same change are both recorded, and still start one run', async () => {

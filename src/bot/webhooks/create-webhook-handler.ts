@@ -15,11 +15,18 @@ export interface WebhookSource<E> {
   deliveryId(headers: IncomingHttpHeaders): string | undefined;
   eventName(headers: IncomingHttpHeaders, body: unknown): string;
   parse(body: unknown, eventName: string): Parsed<E>;
+  /**
+   * Also treat a delivery as seen when its exact bytes were: for a sender whose delivery id header
+   * is not covered by its signature, so a signed body resent under a new id is still a duplicate.
+   */
+  dedupeOnBody?: boolean;
 }
 
 export interface AcceptedDelivery<E> {
   source: DeliverySource;
   deliveryId: string;
+  /** Other keys the delivery is recorded under (its body's digest); seen under any, it is a duplicate. */
+  alsoKnownAs: string[];
   eventName: string;
   event: E;
 }
@@ -81,9 +88,11 @@ export function createWebhookHandler<E>(options: WebhookHandlerOptions<E>): Requ
       return answer(res, 200, { status: 'ignored', reason: parsed.reason });
     }
     // A sender that omits its delivery id still resends the same bytes; their digest stands in.
-    const deliveryId = source.deliveryId(req.headers) ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    const digest = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    const deliveryId = source.deliveryId(req.headers) ?? digest;
+    const alsoKnownAs = source.dedupeOnBody && deliveryId !== digest ? [digest] : [];
     try {
-      const outcome = await options.accept({ source: source.name, deliveryId, eventName, event: parsed.value });
+      const outcome = await options.accept({ source: source.name, deliveryId, alsoKnownAs, eventName, event: parsed.value });
       log.info({ source: source.name, deliveryId, eventName, outcome, unsigned: verified.unsigned }, 'webhook accepted');
       return answer(res, 200, { status: outcome });
     } catch (error) {

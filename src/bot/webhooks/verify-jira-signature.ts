@@ -2,21 +2,47 @@ import { verifyPrefixedSha256, type HeaderValue } from './verify-hmac.ts';
 
 export const JIRA_SIGNATURE_HEADER = 'x-hub-signature';
 
+/**
+ * Jira retries a failed delivery, with the same bytes, for up to about 30 minutes, so a signed body
+ * older than an hour is not a retry but a replay. Jira's clock may run a little ahead of ours.
+ */
+export const JIRA_MAX_AGE_MS = 60 * 60_000;
+export const JIRA_MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
 export interface JiraSignatureInput {
   rawBody: Uint8Array;
   /** `X-Hub-Signature: sha256=<hex>`, HMAC-SHA256 of the raw body (WebSub's method=signature form). */
   signature: HeaderValue;
   /** The webhook's secret, and the previous one while rotating; empty when the webhook has none. */
   secrets: readonly string[];
+  now?: number;
 }
 
 /**
  * Jira admin webhooks are signed only when an admin gives them a secret; the secret is optional in
  * Jira's settings. With no secret configured here, the delivery is accepted unsigned (`unsigned: true`
  * lets the caller log that), and the URL itself is the only protection. Once a secret is configured,
- * an unsigned or wrongly signed delivery is refused.
+ * an unsigned or wrongly signed delivery is refused, and so is a signed one whose top-level
+ * `timestamp` (ms since the epoch, in every Jira webhook payload) is outside the window: the
+ * signature covers only the body, so without this one captured body could be resent forever.
  */
 export function verifyJiraSignature(input: JiraSignatureInput): { ok: true; unsigned?: true } | { ok: false; reason: string } {
   if (!input.secrets.some(Boolean)) return { ok: true, unsigned: true };
-  return verifyPrefixedSha256('Jira', 'X-Hub-Signature', input.rawBody, input.signature, input.secrets);
+  const signed = verifyPrefixedSha256('Jira', 'X-Hub-Signature', input.rawBody, input.signature, input.secrets);
+  if (!signed.ok) return signed;
+  let timestamp: unknown;
+  try {
+    timestamp = (JSON.parse(Buffer.from(input.rawBody).toString('utf8')) as { timestamp?: unknown } | null)?.timestamp;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return { ok: false, reason: 'the body is not JSON' };
+  }
+  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) return { ok: false, reason: 'the body has no numeric timestamp' };
+  const age = (input.now ?? Date.now()) - timestamp;
+  if (age > JIRA_MAX_AGE_MS || age < -JIRA_MAX_FUTURE_SKEW_MS) {
+    const allowed = `${JIRA_MAX_AGE_MS / 60_000} min old to ${JIRA_MAX_FUTURE_SKEW_MS / 60_000} min ahead`;
+    const off = age >= 0 ? `${Math.round(age / 60_000)} min old` : `${Math.round(-age / 60_000)} min ahead`;
+    return { ok: false, reason: `timestamp is ${off} (allowed: ${allowed}); a stale or replayed delivery` };
+  }
+  return { ok: true };
 }
