@@ -23,7 +23,12 @@ export interface GitRunnerOptions {
 export interface GitRunner {
   readonly home: string;
   local(args: string[], cwd: string): Promise<string>;
-  remote(args: string[], cwd: string, url: string): Promise<string>;
+  /**
+   * Runs in the bare repository `gitDir`, never in a worktree (whose `.git` file the workspace
+   * controls). Every program git starts inherits the token, so its config must be Baton's:
+   * call it under the repository's lock right after resetMirrorConfig.
+   */
+  remote(args: string[], gitDir: string, url: string): Promise<string>;
 }
 
 // Git runs this for `get`, `store` and `erase`; it answers only `get`, and only for the host Baton
@@ -77,6 +82,8 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
     HOME: options.home,
     GIT_TERMINAL_PROMPT: '0',
     GIT_CONFIG_NOSYSTEM: '1',
+    // Only the file written above: not also ~/.config/git/config, which nothing here writes or checks.
+    GIT_CONFIG_GLOBAL: join(options.home, '.gitconfig'),
     // Stable, parseable messages whatever the host's locale.
     LC_ALL: 'C',
   };
@@ -90,19 +97,22 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
       await prepare();
       return runGit([...hardening, ...args], { cwd, env: baseEnv, timeoutMs: options.timeoutMs, redact: createRedactor([]) });
     },
-    async remote(args, cwd, url) {
+    async remote(args, gitDir, url) {
       await prepare();
       const creds = await options.credentials?.();
       if (creds && /[\0\n\r]/.test(creds.username + creds.password)) {
         throw new GitError('invalid_input', 'git credentials must not contain line breaks or NUL');
       }
+      // Named rather than discovered: a missing HEAD would send discovery up to a parent directory, and
+      // a `commondir` file would move the repository (config included) anywhere; the variables win over both.
+      const repoEnv = { GIT_DIR: gitDir, GIT_COMMON_DIR: gitDir };
       const env = creds
-        ? { ...baseEnv, BATON_GIT_USERNAME: creds.username, BATON_GIT_PASSWORD: creds.password, BATON_GIT_HOST: hostOf(url) }
-        : baseEnv;
+        ? { ...baseEnv, ...repoEnv, BATON_GIT_USERNAME: creds.username, BATON_GIT_PASSWORD: creds.password, BATON_GIT_HOST: hostOf(url) }
+        : { ...baseEnv, ...repoEnv };
       // The empty value drops every helper configured before it (global or repository), then ours is the only one.
       const helper = ['-c', 'credential.helper=', '-c', `credential.helper=!${shellQuote(helperPath)}`];
       return runGit([...hardening, ...helper, ...args], {
-        cwd,
+        cwd: gitDir,
         env,
         timeoutMs: options.timeoutMs,
         redact: createRedactor(creds ? [creds.password] : []),

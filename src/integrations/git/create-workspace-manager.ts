@@ -99,7 +99,7 @@ export function createWorkspaceManager(options: WorkspaceManagerOptions): Worksp
       return { runId, repo, path, branch, baseSha };
     },
     rebaseOnBase: (workspace) => rebaseOnBase(workspace, deps),
-    push: (workspace, pushOptions = {}) => pushBranch(workspace, pushOptions, { git, log, protectedBranches }),
+    push: (workspace, pushOptions = {}) => pushBranch(workspace, pushOptions, { ...deps, protectedBranches }),
     removeWorkspace: (runId) => removeWorktree(workspacePath(runId), deps),
     cleanupStaleWorkspaces: (activeRunIds) => cleanupStaleWorkspaces(activeRunIds, deps),
   };

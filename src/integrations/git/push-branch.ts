@@ -1,18 +1,17 @@
 import { assertPushableBranch } from './assert-pushable-branch.ts';
-import type { GitRunner } from './create-git-runner.ts';
 import { GitError } from './git-error.ts';
 import { parsePushPorcelain } from './parse-push-porcelain.ts';
-import type { Workspace } from './workspace.ts';
-import type { Logger } from '../../logger.ts';
+import type { WorktreeDeps } from './remove-worktree.ts';
+import { resetMirrorConfig } from './reset-mirror-config.ts';
+import { withRepoLock } from './with-repo-lock.ts';
+import { lockPathOf, mirrorPathOf, type Workspace } from './workspace.ts';
 
 export interface PushOptions {
   /** The commit the remote branch must still point at for this push to replace it (a revision after an amend or rebase). */
   forceWithLease?: string;
 }
 
-export interface PushDeps {
-  git: GitRunner;
-  log: Logger;
+export interface PushDeps extends WorktreeDeps {
   protectedBranches: readonly string[];
 }
 
@@ -55,7 +54,9 @@ export async function pushBranch(workspace: Workspace, options: PushOptions, dep
   if (lease !== undefined && !SHA.test(lease)) {
     throw new GitError('invalid_input', `force-with-lease needs a full commit sha, got ${JSON.stringify(lease)}`);
   }
-  const sha = (await deps.git.local(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], workspace.path)).trim();
+  // From the mirror, not the worktree: the worktree's `.git` file, which the workspace can rewrite,
+  // decides which repository (and so which config) git would use there. The branch is the mirror's too.
+  const mirror = mirrorPathOf(deps.dataDir, repo);
   // --no-verify: a pre-push hook is code from the checkout, and this process holds the token.
   // --no-follow-tags and --no-recurse-submodules: push.followTags and push.recurseSubmodules can be
   // set from the workspace (a worktree's `git config` writes the shared mirror's config), and would
@@ -70,14 +71,23 @@ export async function pushBranch(workspace: Workspace, options: PushOptions, dep
     repo.cloneUrl,
     `${ref}:${ref}`,
   ];
-  let stdout: string;
-  try {
-    stdout = await deps.git.remote(args, workspace.path, repo.cloneUrl);
-  } catch (error) {
-    throw classify(error, branch);
-  }
-  // Whatever the flags, trust only what git says it did.
-  assertOnlyRefPushed(stdout, ref, `git push ${repo.cloneUrl} ${ref}:${ref}`);
+  const sha = await withRepoLock(
+    lockPathOf(mirror),
+    async () => {
+      await resetMirrorConfig(mirror, repo);
+      const head = (await deps.git.local(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], mirror)).trim();
+      let stdout: string;
+      try {
+        stdout = await deps.git.remote(args, mirror, repo.cloneUrl);
+      } catch (error) {
+        throw classify(error, branch);
+      }
+      // Whatever the flags and the config, trust only what git says it did.
+      assertOnlyRefPushed(stdout, ref, `git push ${repo.cloneUrl} ${ref}:${ref}`);
+      return head;
+    },
+    { timeoutMs: deps.lockTimeoutMs },
+  );
   deps.log.info({ runId: workspace.runId, branch, sha, revision: lease !== undefined }, 'branch pushed');
   return { branch, sha };
 }

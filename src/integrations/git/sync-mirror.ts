@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../../logger.ts';
 import type { GitRunner } from './create-git-runner.ts';
 import { GitError } from './git-error.ts';
+import { MIRROR_REFSPECS, resetMirrorConfig } from './reset-mirror-config.ts';
 import { baseRefOf, mirrorPathOf, type GitRepo } from './workspace.ts';
 
 export interface MirrorDeps {
@@ -12,14 +13,10 @@ export interface MirrorDeps {
   log: Logger;
 }
 
-// Remote branches become remote-tracking refs, not local branches as `clone --mirror` would make
-// them: with `+refs/*:refs/*` and --prune, a fetch would overwrite or delete the runs' own
-// baton/* branches that live in this repository while their worktrees are checked out.
-const REFSPECS = ['+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*'];
-
 async function fetchInto(path: string, repo: GitRepo, git: GitRunner): Promise<void> {
+  await resetMirrorConfig(path, repo);
   // The URL comes from Baton's config, not the mirror's: its config is not trusted to point home.
-  await git.remote(['fetch', '--prune', '--quiet', repo.cloneUrl, ...REFSPECS], path, repo.cloneUrl);
+  await git.remote(['fetch', '--prune', '--quiet', repo.cloneUrl, ...MIRROR_REFSPECS], path, repo.cloneUrl);
 }
 
 /** Builds the mirror beside its final path and renames it in, so a crash never leaves a half mirror. */
@@ -33,9 +30,6 @@ async function createMirror(path: string, repo: GitRepo, git: GitRunner): Promis
   }
   const tmp = join(parent, `${tmpPrefix}${process.pid}`);
   await git.local(['init', '--bare', '--quiet', tmp], parent);
-  await git.local(['config', 'remote.origin.url', repo.cloneUrl], tmp);
-  // Only so that a person running `git fetch` in the mirror gets the same refs as Baton.
-  for (const spec of REFSPECS) await git.local(['config', '--add', 'remote.origin.fetch', spec], tmp);
   try {
     await fetchInto(tmp, repo, git);
   } catch (error) {

