@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../logger.ts';
 import { assertPushableBranch } from './assert-pushable-branch.ts';
@@ -56,12 +56,21 @@ export function createWorkspaceManager(options: WorkspaceManagerOptions): Worksp
     // Generous: the first clone of a large repository is one command.
     timeoutMs: options.gitTimeoutMs ?? 30 * 60_000,
   });
-  const deps: WorktreeDeps = { dataDir: options.dataDir, git, log, lockTimeoutMs: options.lockTimeoutMs ?? 30 * 60_000 };
+  const lockTimeoutMs = options.lockTimeoutMs ?? 30 * 60_000;
   const protectedBranches = options.protectedBranches ?? [];
-  const workspacePath = (runId: string): string => {
-    assertSafeSegment(runId, 'run id');
-    return join(workspacesDirOf(options.dataDir), runId);
-  };
+  let resolved: Promise<WorktreeDeps> | undefined;
+  // git writes real paths into a worktree's `.git` file and its worktree list: with the data
+  // directory behind a symlink (DATA_DIR on a mounted volume), paths spelled as configured would
+  // never match them, and removing a workspace would leave it registered with its branch.
+  const ready = (): Promise<WorktreeDeps> =>
+    (resolved ??= (async () => {
+      await mkdir(options.dataDir, { recursive: true });
+      return { dataDir: await realpath(options.dataDir), git, log, lockTimeoutMs };
+    })().catch((error: unknown) => {
+      resolved = undefined; // a data directory mounted late is picked up by the next call
+      throw error;
+    }));
+  const workspacePath = (dataDir: string, runId: string): string => join(workspacesDirOf(dataDir), runId);
 
   return {
     /**
@@ -70,13 +79,15 @@ export function createWorkspaceManager(options: WorkspaceManagerOptions): Worksp
      */
     async prepareWorkspace({ repo, runId, ticketKey, title }) {
       assertValidRepo(repo);
-      const path = workspacePath(runId);
+      assertSafeSegment(runId, 'run id');
       const branch = branchName(ticketKey, title);
       // A branch Baton could not push later is refused now, before any work is done on it.
       assertPushableBranch(branch, { baseBranch: repo.baseBranch, protectedBranches });
+      const deps = await ready();
+      const path = workspacePath(deps.dataDir, runId);
       await removeWorktree(path, deps);
-      await mkdir(workspacesDirOf(options.dataDir), { recursive: true });
-      const lock = lockPathOf(mirrorPathOf(options.dataDir, repo));
+      await mkdir(workspacesDirOf(deps.dataDir), { recursive: true });
+      const lock = lockPathOf(mirrorPathOf(deps.dataDir, repo));
       const { baseSha } = await withRepoLock(
         lock,
         async () => {
@@ -98,9 +109,13 @@ export function createWorkspaceManager(options: WorkspaceManagerOptions): Worksp
       log.info({ runId, repo: `${repo.owner}/${repo.name}`, branch, baseSha }, 'workspace prepared');
       return { runId, repo, path, branch, baseSha };
     },
-    rebaseOnBase: (workspace) => rebaseOnBase(workspace, deps),
-    push: (workspace, pushOptions = {}) => pushBranch(workspace, pushOptions, { ...deps, protectedBranches }),
-    removeWorkspace: (runId) => removeWorktree(workspacePath(runId), deps),
-    cleanupStaleWorkspaces: (activeRunIds) => cleanupStaleWorkspaces(activeRunIds, deps),
+    rebaseOnBase: async (workspace) => rebaseOnBase(workspace, await ready()),
+    push: async (workspace, pushOptions = {}) => pushBranch(workspace, pushOptions, { ...(await ready()), protectedBranches }),
+    async removeWorkspace(runId) {
+      assertSafeSegment(runId, 'run id');
+      const deps = await ready();
+      await removeWorktree(workspacePath(deps.dataDir, runId), deps);
+    },
+    cleanupStaleWorkspaces: async (activeRunIds) => cleanupStaleWorkspaces(activeRunIds, await ready()),
   };
 }

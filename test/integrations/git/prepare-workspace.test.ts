@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitError } from '../../../src/integrations/git/git-error.ts';
 import { fixtureGit, seededRemote, tempDir, testManager } from './git-fixtures.ts';
@@ -96,4 +96,27 @@ test('a second run on a branch another run has checked out is refused with branc
     (error: unknown) => error instanceof GitError && error.code === 'branch_in_use',
   );
   assert.ok(existsSync(join(dir, 'data/workspaces/first/src/index.js')));
+});
+
+test('with the data directory behind a symlink a removed workspace is unregistered and the run can be prepared again', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const remote = await seededRemote(dir);
+  // As with DATA_DIR=/data pointing at a mounted volume: git writes the real path into `.git` files.
+  await mkdir(join(dir, 'volume'));
+  const dataDir = join(dir, 'data');
+  await symlink(join(dir, 'volume'), dataDir);
+  const manager = testManager(dataDir);
+  const input = { repo: remote.repo, runId: 'r1', ticketKey: 'ENG-1', title: 'symlinked' };
+  const first = await manager.prepareWorkspace(input);
+
+  await manager.removeWorkspace('r1');
+
+  assert.equal(existsSync(first.path), false);
+  const git = fixtureGit(dir);
+  const mirror = join(dataDir, 'mirrors/acme/app.git');
+  assert.doesNotMatch(await git(['worktree', 'list', '--porcelain'], mirror), /baton\/ENG-1-symlinked/);
+  assert.equal((await git(['branch', '--list', first.branch], mirror)).trim(), '');
+  const again = await manager.prepareWorkspace(input);
+  assert.equal(again.branch, first.branch);
 });
