@@ -11,7 +11,8 @@ export type GitErrorCode =
   | 'push_rejected'
   | 'push_stale_lease'
   | 'push_unexpected_refs'
-  | 'lock_timeout';
+  | 'lock_timeout'
+  | 'lock_lost';
 
 export interface GitErrorDetails {
   /** The git command line, secrets already redacted. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fixtureGit, seededRemote, tempDir, testManager } from './git-fixtures.ts';
 
@@ -48,4 +48,23 @@ test('removeWorkspace removes the worktree and its local branch, and is a no-op 
   const git = fixtureGit(dir);
   const branches = await git(['for-each-ref', 'refs/heads/'], join(dir, 'data/mirrors/acme/app.git'));
   assert.equal(branches.trim(), '');
+});
+
+test('start-up cleanup breaks a repository lock left by a crashed container under another hostname', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const remote = await seededRemote(dir);
+  const dataDir = join(dir, 'data');
+  const ws = await testManager(dataDir).prepareWorkspace({ repo: remote.repo, runId: 'r1', ticketKey: 'ENG-1', title: 'x' });
+  // The old container crashed holding the lock; the new one shares /data but has a new hostname.
+  const lock = join(dataDir, 'mirrors/acme/app.git.lock');
+  await writeFile(lock, '7\nbaton-5d8f-crashed\n2024-05-01T10:00:00.000Z\n');
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(lock, anHourAgo, anHourAgo);
+
+  const removed = await testManager(dataDir, { lockTimeoutMs: 2000 }).cleanupStaleWorkspaces([]);
+
+  assert.deepEqual(removed, ['r1']);
+  assert.ok(!existsSync(ws.path));
+  assert.ok(!existsSync(lock));
 });

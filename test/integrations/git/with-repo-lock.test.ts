@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -83,4 +83,73 @@ test('a lock left by a dead process is broken; one held by a live process times 
     (error: unknown) => error instanceof GitError && error.code === 'lock_timeout' && error.message.includes(String(alive.pid)),
   );
   assert.ok(existsSync(lock), 'a live holder’s lock is left in place');
+});
+
+// As left on a shared /data volume by a container that crashed: its hostname is gone with it.
+const otherHostLock = (pid: number) => `${pid}\nbaton-7f9c2d-old-container\n2020-01-01T00:00:00Z\n`;
+const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000);
+
+test('a lock from another host that has not been refreshed for the stale time is broken', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const lock = join(dir, 'repo.git.lock');
+  await writeFile(lock, otherHostLock(process.pid));
+  await utimes(lock, secondsAgo(120), secondsAgo(120));
+  // The defaults: a holder refreshes every 10 s, so two minutes without a refresh is a dead one.
+  assert.equal(await withRepoLock(lock, () => Promise.resolve('acquired'), { timeoutMs: 2000 }), 'acquired');
+  assert.equal(existsSync(lock), false);
+});
+
+test('a freshly refreshed lock from another host is respected until it goes stale', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const lock = join(dir, 'repo.git.lock');
+  await writeFile(lock, otherHostLock(1));
+  await assert.rejects(
+    withRepoLock(lock, () => Promise.resolve('never'), { timeoutMs: 200 }),
+    (error: unknown) => error instanceof GitError && error.code === 'lock_timeout',
+  );
+  assert.ok(existsSync(lock));
+  // Its last refresh, then nobody's: once older than the stale time it is broken.
+  const started = new Date();
+  await utimes(lock, started, started);
+  assert.equal(await withRepoLock(lock, () => Promise.resolve('acquired'), { timeoutMs: 10_000, staleMs: 300 }), 'acquired');
+  assert.ok(Date.now() - started.getTime() >= 250, 'it was broken before it went stale');
+});
+
+test('the holder refreshes the lock file while it works, so others do not take it for stale', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const lock = join(dir, 'repo.git.lock');
+  const refreshed = await withRepoLock(
+    lock,
+    async () => {
+      // As if the holder had been working for a minute: the next heartbeat brings the time back.
+      await utimes(lock, secondsAgo(60), secondsAgo(60));
+      for (let i = 0; i < 200; i++) {
+        if (Date.now() - (await stat(lock)).mtimeMs < 10_000) return true;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return false;
+    },
+    { heartbeatMs: 20 },
+  );
+  assert.equal(refreshed, true);
+  assert.equal(existsSync(lock), false);
+});
+
+test('a holder whose lock was taken from it meanwhile fails with lock_lost rather than report success', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const lock = join(dir, 'repo.git.lock');
+  const theirs = otherHostLock(4242);
+  await assert.rejects(
+    withRepoLock(lock, async () => {
+      // What another process does after taking our lock for stale.
+      await writeFile(lock, theirs);
+      return 'done';
+    }),
+    (error: unknown) => error instanceof GitError && error.code === 'lock_lost',
+  );
+  assert.equal(await readFile(lock, 'utf8'), theirs, 'the new holder’s lock is left alone');
 });
