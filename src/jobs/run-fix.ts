@@ -20,7 +20,12 @@ import { cancelForClosedTicket, closureOf } from './cancel-for-closed-ticket.ts'
 import { FAILED_BY } from './fail-run.ts';
 
 /** The agent's part of a run (fix, prove, review): a later stage of Baton plugs in here. */
-export type AgentStep = (input: { run: Run; ticket: Ticket }) => Promise<void>;
+export type AgentStep = (input: {
+  run: Run;
+  ticket: Ticket;
+  /** Aborts when the run's agent slot was lost (this worker stalled past its lease): stop working. */
+  signal: AbortSignal;
+}) => Promise<void>;
 
 export interface RunFixDeps {
   pool: Pool;
@@ -134,7 +139,7 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
     return;
   }
   const agent = deps.agent;
-  const outcome = await withAgentSlot(run.id, { pool: deps.pool, capacity: deps.agentSlots.capacity, leaseSeconds: deps.agentSlots.leaseSeconds, log }, async () => {
+  const outcome = await withAgentSlot(run.id, { pool: deps.pool, capacity: deps.agentSlots.capacity, leaseSeconds: deps.agentSlots.leaseSeconds, log }, async ({ lost }) => {
     // Conditional: a run cancelled while it waited for a slot does not start its agent.
     const working = await transitionRun(deps.pool, run.id, ['queued', 'running'], 'running', null);
     if (!working) {
@@ -142,17 +147,26 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
       return;
     }
     await showProgress(working, deps, log);
-    await agent({ run: working, ticket });
+    await agent({ run: working, ticket, signal: lost });
   });
-  if (!outcome.ran) {
-    // Every slot is busy (other processes' runs): hand the job back with the same priority, so
-    // its place in line is kept, rather than hold this worker while it waits.
-    const waitSeconds = deps.slotRetrySeconds ?? 10;
-    await withTransaction(deps.pool, (tx) =>
-      deps.queue.enqueue(tx, 'run.fix', { runId: run.id }, { priority: run.priority, singletonKey: run.ticketKey, startAfterSeconds: waitSeconds }),
-    );
-    const waiting = await setStatusReason(deps.pool, run.id, 'queued', `Waiting for a free agent (${deps.agentSlots.capacity} work at once).`);
-    if (waiting) await showProgress(waiting, deps, log);
-    log.info({ capacity: deps.agentSlots.capacity, waitSeconds }, 'every agent slot is taken; the run waits its turn');
+  if (outcome.ran) return;
+  if (outcome.reason === 'held_elsewhere') {
+    // Another delivery of this run's job (pg-boss redelivers one whose expiry passed) has a live
+    // agent on it. That one finishes the run; running the agent again afterwards would redo it.
+    log.info('another worker’s agent is working on this run; this delivery ends here');
+    return;
   }
+  // Every slot is busy (other runs): hand the job back with the same priority, so its place in
+  // line is kept, rather than hold this worker while it waits.
+  const waitSeconds = deps.slotRetrySeconds ?? 10;
+  await withTransaction(deps.pool, (tx) =>
+    deps.queue.enqueue(tx, 'run.fix', { runId: run.id }, { priority: run.priority, singletonKey: run.ticketKey, startAfterSeconds: waitSeconds }),
+  );
+  const reason = `Waiting for a free agent (${deps.agentSlots.capacity} work at once).`;
+  // Said once: a run that waits a long time must not edit its thread every few seconds.
+  if (run.statusReason !== reason) {
+    const waiting = await setStatusReason(deps.pool, run.id, 'queued', reason);
+    if (waiting) await showProgress(waiting, deps, log);
+  }
+  log.info({ capacity: deps.agentSlots.capacity, waitSeconds }, 'every agent slot is taken; the run waits its turn');
 }

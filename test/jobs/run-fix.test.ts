@@ -98,3 +98,39 @@ test('a run that already ended is left alone', async () => {
   await runFix({ runId }, deps);
   assert.equal(slack.calls.length, 0);
 });
+
+test('a second delivery of a run whose agent is working ends at once: no second agent, no job put back, no second "waiting" edit', async () => {
+  const runId = await newRun();
+  let calls = 0;
+  let release: () => void = () => undefined;
+  let started: () => void = () => undefined;
+  const working = new Promise<void>((resolve) => (started = resolve));
+  const agentDeps: RunFixDeps = {
+    ...deps,
+    agentSlots: { capacity: 1 },
+    agent: async () => {
+      calls += 1;
+      started();
+      await new Promise<void>((resolve) => (release = resolve));
+    },
+  };
+  const first = runFix({ runId }, agentDeps);
+  await working;
+  const jobsBefore = await runFixJobs();
+  const updatesBefore = slack.callsTo('/api/chat.update').length;
+
+  await runFix({ runId }, agentDeps);
+  assert.equal(calls, 1, 'one agent for one run');
+  assert.equal(await runFixJobs(), jobsBefore, 'the redelivery did not put another job in line');
+  assert.equal(slack.callsTo('/api/chat.update').length, updatesBefore, 'the thread was not edited to say "waiting"');
+  assert.equal((await getRun(db.pool, runId))?.status, 'running');
+
+  release();
+  await first;
+  assert.equal(calls, 1);
+});
+
+async function runFixJobs(): Promise<number> {
+  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${db.schema}_jobs.job WHERE name = 'run.fix'`);
+  return rows[0].n;
+}
