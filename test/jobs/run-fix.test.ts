@@ -119,14 +119,17 @@ test('a second delivery of a run whose agent is working ends at once: no second 
   const jobsBefore = await runFixJobs();
   const updatesBefore = slack.callsTo('/api/chat.update').length;
 
-  await runFix({ runId }, agentDeps);
-  assert.equal(calls, 1, 'one agent for one run');
-  assert.equal(await runFixJobs(), jobsBefore, 'the redelivery did not put another job in line');
-  assert.equal(slack.callsTo('/api/chat.update').length, updatesBefore, 'the thread was not edited to say "waiting"');
-  assert.equal((await getRun(db.pool, runId))?.status, 'running');
-
-  release();
-  await first;
+  try {
+    await runFix({ runId }, agentDeps);
+    assert.equal(calls, 1, 'one agent for one run');
+    assert.equal(await runFixJobs(), jobsBefore, 'the redelivery did not put another job in line');
+    assert.equal(slack.callsTo('/api/chat.update').length, updatesBefore, 'the thread was not edited to say "waiting"');
+    assert.equal((await getRun(db.pool, runId))?.status, 'running');
+  } finally {
+    // Even when an assertion failed: the first agent's lease heartbeat would keep the file alive.
+    release();
+    await first;
+  }
   assert.equal(calls, 1);
 });
 
