@@ -4,7 +4,8 @@ import { GitError, type GitErrorCode } from '../integrations/git/git-error.ts';
 
 // A slow or busy git (a big fetch, another run holding the repository lock) recovers by itself;
 // a conflict, a refused push or a missing branch needs a person.
-const RETRYABLE_GIT: ReadonlySet<GitErrorCode> = new Set(['git_timeout', 'lock_timeout']);
+// A lock lost to a stale-lock break (this holder stalled) is the same: the next attempt retakes it.
+const RETRYABLE_GIT: ReadonlySet<GitErrorCode> = new Set(['git_timeout', 'lock_timeout', 'lock_lost']);
 
 /**
  * The one place that decides whether a failure is worth retrying. Retryable errors are rethrown

@@ -27,6 +27,7 @@ test('GitHub and git failures: outages and busy locks are retried, refusals and 
   assert.equal(isRetryable(new GitHubError('conflict', 'head moved', { status: 409 })), false);
   assert.equal(isRetryable(new GitHubError('auth', 'bad credentials', { status: 401 })), false);
   assert.equal(isRetryable(new GitError('lock_timeout', 'another run holds the repository lock')), true);
+  assert.equal(isRetryable(new GitError('lock_lost', 'the repository lock was broken while this run held it')), true);
   assert.equal(isRetryable(new GitError('git_timeout', 'fetch took too long')), true);
   assert.equal(isRetryable(new GitError('rebase_conflict', 'both changed src/a.ts', { files: ['src/a.ts'] })), false);
   assert.equal(isRetryable(new GitError('push_refused', 'only baton/* branches')), false);
