@@ -1,6 +1,6 @@
 import { appendAudit } from '../db/audit-log.ts';
 import { releaseRunWorkspace, type RunWorkspaceDeps } from './release-run-workspace.ts';
-import type { Pool } from '../db/pool.ts';
+import { withTransaction, type Pool } from '../db/pool.ts';
 import { findRunByBranch, findRunByPullRequest, transitionRun } from '../db/runs.ts';
 import type { GitHubEvent, PullRequestClosedEvent } from '../domain/github-event.ts';
 import { ACTIVE_STATUSES, isActive, type Run, type RunStatus } from '../domain/run.ts';
@@ -52,12 +52,18 @@ async function pullRequestClosed(run: Run, event: PullRequestClosedEvent, deps: 
   const to: RunStatus = event.merged ? 'succeeded' : 'cancelled';
   const by = event.actor ? ` by @${event.actor}` : '';
   const reason = `PR #${event.number} was ${event.merged ? 'merged' : 'closed without merging'} on GitHub${by}`;
-  const ended = await transitionRun(deps.pool, run.id, CLOSABLE, to, reason);
+  // One transaction: a run ended with no audit entry would never get one, since a retry finds it ended.
+  const ended = await withTransaction(deps.pool, async (tx) => {
+    const changed = await transitionRun(tx, run.id, CLOSABLE, to, reason);
+    if (changed) {
+      await appendAudit(tx, { runId: run.id, actor: event.actor ? `github:${event.actor}` : 'github', action: event.merged ? 'pr.merged_outside' : 'pr.closed_outside', detail: { number: event.number } });
+    }
+    return changed;
+  });
   if (!ended) {
     log.info({ status: run.status }, 'PR closed event needs nothing: the run already ended or Baton is merging it');
     return;
   }
-  await appendAudit(deps.pool, { runId: run.id, actor: event.actor ? `github:${event.actor}` : 'github', action: event.merged ? 'pr.merged_outside' : 'pr.closed_outside', detail: { number: event.number } });
   log.info({ to, pr: event.number }, reason);
   await releaseRunWorkspace(run.id, deps, run.status);
   await tellThread(ended, pullRequestClosedMessage(event, run.ticketKey), deps, log, true);
