@@ -346,6 +346,20 @@ test('the same delivery sent three times: queued once, then duplicate; one row, 
   assert.equal(relayed.length, 1, `the review reached the thread once: ${replies(run).map(shown).join(' | ')}`);
 });
 
+test('a captured signed body resent under a new X-GitHub-Delivery is a duplicate: nothing enqueued, nothing relayed again', async () => {
+  const run = await runWithPullRequest();
+  const original = delivery('issue_comment', issueCommentCreated(run, 'Said once.', { login: 'grace-h', type: 'User' }));
+  assert.equal((await send(original)).json.status, 'queued');
+  await processed(original);
+  const replayed: GitHubDelivery = { ...original, deliveryId: randomUUID() };
+  replayed.headers = { ...original.headers, 'x-github-delivery': replayed.deliveryId };
+  const answer = await send(replayed);
+  assert.deepEqual([answer.status, answer.json.status], [200, 'duplicate']);
+  assert.equal(await intakeJobs(replayed), 0);
+  assert.equal(await deliveryRows(replayed), 0);
+  assert.equal(replies(run).filter((m) => shown(m).includes('Said once.')).length, 1);
+});
+
 test('three concurrent copies of one delivery: exactly one is queued', async () => {
   const run = await runWithPullRequest();
   const copy = delivery('pull_request_review', reviewSubmitted(run, 'Racing copies.', { login: 'grace-h', type: 'User' }));

@@ -9,6 +9,9 @@ export function githubWebhookSource(secrets: readonly string[]): WebhookSource<G
     name: 'github',
     verify: (rawBody, headers) => verifyGitHubSignature({ rawBody, signature: headers[GITHUB_SIGNATURE_HEADER], secrets }),
     deliveryId: (headers) => singleHeader(headers['x-github-delivery']),
+    // The signature does not cover X-GitHub-Delivery and the body has no timestamp, so a captured
+    // body resent under a new id would otherwise count as new; its digest stops that.
+    dedupeOnBody: true,
     eventName: (headers) => singleHeader(headers['x-github-event']) ?? '',
     parse: (body, eventName) => parseGitHubWebhook(eventName, body),
   };
