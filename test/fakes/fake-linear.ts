@@ -151,6 +151,14 @@ export class FakeLinear extends FakeServer {
     return this.store.addComment(issue, seed);
   }
 
+  /** Deletes the issue as Linear's UI does: into the trash, archived, still answering `issue(id)`. */
+  trashIssue(ref: string): void {
+    const issue = this.store.issue(ref);
+    if (!issue) throw new Error(`FakeLinear: no issue ${ref}`);
+    issue.trashed = true;
+    issue.archivedAt = new Date().toISOString();
+  }
+
   /** Current state of an issue (by id or identifier), for asserting what the code under test changed. */
   getIssue(ref: string): LinearIssueSnapshot {
     const issue = this.store.issue(ref);

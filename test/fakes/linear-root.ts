@@ -21,6 +21,7 @@ interface ConnectionArgs {
   orderBy?: 'createdAt' | 'updatedAt' | null;
   filter?: Record<string, unknown> | null;
   sort?: Record<string, { order?: 'Ascending' | 'Descending' }>[] | null;
+  includeArchived?: boolean | null;
 }
 type Node = { id: string; createdAt: string; updatedAt: string };
 
@@ -140,7 +141,8 @@ export function linearRoot(store: LinearStore): Record<string, unknown> {
     comment: ({ id }: { id?: string | null }) => comment(found(store.comments.find((c) => c.id === id), 'Comment')),
     issue: ({ id }: { id: string }) => issue(found(store.issue(id), 'Issue')),
     issues: (args: ConnectionArgs) =>
-      connection(store.issues.filter((i) => linearFilters.issue(store, i, args.filter ?? undefined)), args, issue),
+      // Like Linear, archived (and trashed) issues are left out of lists unless asked for.
+      connection(store.issues.filter((i) => (!i.archivedAt || args.includeArchived) && linearFilters.issue(store, i, args.filter ?? undefined)), args, issue),
     team: ({ id }: { id: string }) => team(found(store.teams.find((t) => t.id === id || t.key === id), 'Team')),
     user: ({ id }: { id: string }) => user(store.userById(id)),
     workflowState: ({ id }: { id: string }) => state(store.stateById(id)),

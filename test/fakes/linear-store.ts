@@ -32,6 +32,9 @@ export interface LinearIssue extends Stamped {
   startedAt?: string;
   completedAt?: string;
   canceledAt?: string;
+  /** Deleted in Linear's UI: the issue goes to the trash (archived), still readable by id. */
+  trashed?: boolean;
+  archivedAt?: string;
 }
 
 export interface TeamSeed {

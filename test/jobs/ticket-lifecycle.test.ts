@@ -168,6 +168,13 @@ test('a Linear remove event for a ticket that no longer exists cancels its run',
   assert.ok(threadTexts().some((t) => t.includes(`${key} no longer exists in Linear`)));
 });
 
+test('deleting in Linear puts the issue in the trash, still readable by id: the remove event still cancels its run', async () => {
+  const { key, runId } = await runFor('ENG');
+  linear.trashIssue(key);
+  assert.equal(await handleTicketEvent(event(key, { kind: 'deleted', stateChangedTo: undefined, state: { name: 'Todo', category: 'todo' } }), deps), 'cancelled');
+  assert.equal((await getRun(db.pool, runId))?.statusReason, `${key} no longer exists in Linear`);
+});
+
 test('a jira:issue_deleted event cancels the run; a deletion the tracker does not confirm is ignored', async () => {
   const restored = await runFor('OPS');
   assert.equal(await handleTicketEvent(event(restored.key, { kind: 'deleted' }), deps), 'ignored');

@@ -12,6 +12,7 @@ import { linearStateCategory } from '../../domain/ticket-state.ts';
 
 const TICKET_FIELDS = /* GraphQL */ `
   identifier
+  trashed
   title
   description
   url
@@ -62,6 +63,8 @@ export const UPDATE_STATE = /* GraphQL */ `
 
 export interface LinearIssueNode {
   identifier: string;
+  /** Deleting an issue in Linear moves it to the trash, where `issue(id)` still finds it. */
+  trashed?: boolean | null;
   title: string;
   description?: string | null;
   url: string;

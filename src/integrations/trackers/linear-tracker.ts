@@ -44,6 +44,8 @@ export function createLinearTracker(options: LinearTrackerOptions): TicketTracke
   return {
     async getTicket(key) {
       const data = await request<{ issue: LinearIssueNode }>(key, TICKET_QUERY, { id: key });
+      // A deleted issue is in the trash, still readable: for Baton it no longer exists.
+      if (data.issue.trashed) throw new TrackerError('not_found', `${key} not found in Linear (it was deleted)`);
       return ticketFromLinear(data.issue);
     },
 

@@ -103,6 +103,15 @@ test('an unknown issue is not_found, named for a person', async () => {
   await rejectsWithCode(tracker.moveTo('ENG-999', 'Done'), 'not_found');
 });
 
+test('an issue deleted in Linear (in the trash, still answering issue(id)) is not_found, and polls leave it out', async () => {
+  fake.addIssue({ team: 'ENG', number: 990, title: 'Deleted', labels: ['baton'] });
+  assert.ok((await tracker.findReady({ team: 'ENG', label: 'baton' })).some((t) => t.key === 'ENG-990'), 'ready before it was deleted');
+  fake.trashIssue('ENG-990');
+  const trashed = await rejectsWithCode(tracker.getTicket('ENG-990'), 'not_found');
+  assert.equal(trashed.message, 'ENG-990 not found in Linear (it was deleted)');
+  assert.ok(!(await tracker.findReady({ team: 'ENG', label: 'baton' })).some((t) => t.key === 'ENG-990'));
+});
+
 test('429 and Linear\'s own rate-limit body are rate_limited with the wait', async () => {
   fake.fail({ status: 429, retryAfterSeconds: 30 });
   const limited = await rejectsWithCode(tracker.getTicket('ENG-123'), 'rate_limited');
