@@ -1,3 +1,4 @@
+import { pruneDeliveries } from '../db/deliveries.ts';
 import type { Pool } from '../db/pool.ts';
 import { latestRunForTicket, listActiveRunsOldestFirst } from '../db/runs.ts';
 import type { NewRun } from '../domain/run.ts';
@@ -24,6 +25,8 @@ export interface ReconcileDeps {
   log: Logger;
 }
 
+const DELIVERY_RETENTION_DAYS = 7;
+
 export interface ReconcileReport {
   started: string[];
   cancelled: string[];
@@ -31,6 +34,8 @@ export interface ReconcileReport {
   announced: string[];
   /** One line per team or ticket the trackers could not answer for; the next tick tries again. */
   problems: string[];
+  /** Delivery rows older than the retention, removed. */
+  pruned: number;
 }
 
 /**
@@ -41,7 +46,7 @@ export interface ReconcileReport {
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const log = deps.log.child({ job: 'intake.reconcile' });
-  const report: ReconcileReport = { started: [], cancelled: [], announced: [], problems: [] };
+  const report: ReconcileReport = { started: [], cancelled: [], announced: [], problems: [], pruned: 0 };
 
   for (const route of deps.routes.teams()) {
     const { prefix, team } = route;
@@ -100,6 +105,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   }
 
   for (const poll of deps.extraPolls ?? []) await poll();
+  // Senders redeliver within hours (GitHub's manual redelivery reaches back 3 days); past a week
+  // a delivery row only costs space, and the table would otherwise grow with every webhook.
+  report.pruned = await pruneDeliveries(deps.pool, DELIVERY_RETENTION_DAYS);
   if (report.started.length || report.cancelled.length || report.announced.length || report.problems.length) log.info(report, 'reconciled');
   return report;
 }

@@ -194,6 +194,14 @@ test('reconcile ends a run whose ticket was deleted instead of reporting "not fo
   assert.ok(await insertRun(db.pool, { ticketKey: key, source: 'slack', requestedBy: 'U1', channelId: CHANNEL, priority: 0 }));
 });
 
+test('reconcile prunes delivery rows past a week and keeps recent ones (redeliveries of those are still duplicates)', async () => {
+  await db.pool.query(`INSERT INTO deliveries (source, delivery_id, received_at) VALUES ('linear', 'old-1', now() - interval '8 days'), ('linear', 'recent-1', now() - interval '2 days')`);
+  const report = await reconcile(deps);
+  assert.ok(report.pruned >= 1, JSON.stringify(report));
+  const { rows } = await db.pool.query(`SELECT delivery_id FROM deliveries WHERE delivery_id IN ('old-1', 'recent-1')`);
+  assert.deepEqual(rows.map((r) => r.delivery_id), ['recent-1']);
+});
+
 // ---- 8. the end and its notice are never lost ------------------------------------------------
 
 const cause = (key: string) => ({ actor: 'U0PERSON', reason: `${key} is not needed`, notice: { text: `${key} cancelled by a person` } });
