@@ -1,4 +1,5 @@
 import { verifyPrefixedSha256, type HeaderValue } from './verify-hmac.ts';
+import { readBodyTimestamp } from './read-body-timestamp.ts';
 
 export const JIRA_SIGNATURE_HEADER = 'x-hub-signature';
 
@@ -30,14 +31,9 @@ export function verifyJiraSignature(input: JiraSignatureInput): { ok: true; unsi
   if (!input.secrets.some(Boolean)) return { ok: true, unsigned: true };
   const signed = verifyPrefixedSha256('Jira', 'X-Hub-Signature', input.rawBody, input.signature, input.secrets);
   if (!signed.ok) return signed;
-  let timestamp: unknown;
-  try {
-    timestamp = (JSON.parse(Buffer.from(input.rawBody).toString('utf8')) as { timestamp?: unknown } | null)?.timestamp;
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    return { ok: false, reason: 'the body is not JSON' };
-  }
-  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) return { ok: false, reason: 'the body has no numeric timestamp' };
+  const read = readBodyTimestamp(input.rawBody, 'timestamp');
+  if (!read.ok) return read;
+  const timestamp = read.ms;
   const age = (input.now ?? Date.now()) - timestamp;
   if (age > JIRA_MAX_AGE_MS || age < -JIRA_MAX_FUTURE_SKEW_MS) {
     const allowed = `${JIRA_MAX_AGE_MS / 60_000} min old to ${JIRA_MAX_FUTURE_SKEW_MS / 60_000} min ahead`;

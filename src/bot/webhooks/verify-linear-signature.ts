@@ -1,4 +1,5 @@
 import { matchesHmacSha256, type HeaderValue, type SignatureCheck } from './verify-hmac.ts';
+import { readBodyTimestamp } from './read-body-timestamp.ts';
 
 export const LINEAR_SIGNATURE_HEADER = 'linear-signature';
 
@@ -21,14 +22,9 @@ export function verifyLinearSignature(input: LinearSignatureInput): SignatureChe
   if (!matchesHmacSha256(input.rawBody, input.signature, input.secrets)) {
     return { ok: false, reason: 'Linear-Signature does not match the body for any configured Linear webhook secret' };
   }
-  let timestamp: unknown;
-  try {
-    timestamp = (JSON.parse(Buffer.from(input.rawBody).toString('utf8')) as { webhookTimestamp?: unknown } | null)?.webhookTimestamp;
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    return { ok: false, reason: 'the body is not JSON' };
-  }
-  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) return { ok: false, reason: 'the body has no numeric webhookTimestamp' };
+  const read = readBodyTimestamp(input.rawBody, 'webhookTimestamp');
+  if (!read.ok) return read;
+  const timestamp = read.ms;
   const skew = (input.now ?? Date.now()) - timestamp;
   if (Math.abs(skew) > MAX_SKEW_MS) {
     return { ok: false, reason: `webhookTimestamp is ${Math.round(skew / 1000)} s from now (allowed: ±${MAX_SKEW_MS / 1000} s); a stale or replayed delivery` };
