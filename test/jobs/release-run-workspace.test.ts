@@ -12,7 +12,8 @@ import { handleGitHubEvent } from '../../src/jobs/handle-github-event.ts';
 import { seededRemote, tempDir, testManager } from '../integrations/git/git-fixtures.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
-test('a run that fails or is cancelled gives its worktree back at once', async (t) => {
+/** A migrated database, a seeded bare remote and a workspace manager, all removed after the test. */
+async function setup(t: { after: (fn: () => Promise<void>) => void }) {
   const { dir, cleanup } = await tempDir();
   const db = await createTestDatabase();
   t.after(async () => {
@@ -23,6 +24,11 @@ test('a run that fails or is cancelled gives its worktree back at once', async (
   const remote = await seededRemote(dir);
   const workspaces = testManager(join(dir, 'data'));
   const deps = { pool: db.pool, slack: undefined, log: pino({ level: 'silent' }), workspaces };
+  return { db, remote, workspaces, deps };
+}
+
+test('a run that fails or is cancelled gives its worktree back at once', async (t) => {
+  const { db, remote, workspaces, deps } = await setup(t);
 
   const failing = (await insertRun(db.pool, { ticketKey: 'WS-1', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 }))!;
   const cancelled = (await insertRun(db.pool, { ticketKey: 'WS-2', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 }))!;
@@ -40,16 +46,7 @@ test('a run that fails or is cancelled gives its worktree back at once', async (
 });
 
 test('a PR closed on GitHub while a job works in the run’s worktree leaves it to that job; otherwise it goes at once', async (t) => {
-  const { dir, cleanup } = await tempDir();
-  const db = await createTestDatabase();
-  t.after(async () => {
-    await db.drop();
-    await cleanup();
-  });
-  await migrate(db.pool, db.schema);
-  const remote = await seededRemote(dir);
-  const workspaces = testManager(join(dir, 'data'));
-  const deps = { pool: db.pool, slack: undefined, log: pino({ level: 'silent' }), workspaces };
+  const { db, remote, workspaces, deps } = await setup(t);
 
   const paths: Record<string, string> = {};
   for (const [n, status] of [[1, 'running'], [2, 'awaiting_approval']] as const) {
