@@ -10,6 +10,12 @@ ALTER TABLE runs ADD COLUMN ticket_priority text;
 ALTER TABLE runs ADD COLUMN agent_lease_until timestamptz;
 ALTER TABLE runs ADD COLUMN agent_holder text;
 CREATE INDEX runs_agent_lease ON runs (agent_lease_until) WHERE agent_lease_until IS NOT NULL;
+-- A run refused a slot keeps its place in line until agent_wait_until, refreshed each time its
+-- job comes back and is refused again: a freed slot goes to the earliest-due run with a live
+-- place (runs.priority, the job's priority), not to whichever job the freeing worker fetches
+-- next. The place lapses, so a run whose job stopped coming back does not hold the line.
+ALTER TABLE runs ADD COLUMN agent_wait_until timestamptz;
+CREATE INDEX runs_agent_wait ON runs (agent_wait_until) WHERE agent_wait_until IS NOT NULL;
 
 -- Where the run publishes: GitHub events and PR polling find their run through these.
 ALTER TABLE runs ADD COLUMN repo text;

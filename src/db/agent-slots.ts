@@ -6,8 +6,11 @@ const AGENT_SLOTS_LOCK = "hashtext('baton.agent_slots')";
 /**
  * `held_elsewhere`: this run's slot has a live lease of another holder (another delivery of its
  * job is working). `all_taken`: every slot is in use by other runs (or the run has ended).
+ * `queued_behind`: a slot is free but kept for a waiting run that is due earlier.
  */
-export type TakeAgentSlotResult = 'taken' | 'held_elsewhere' | 'all_taken';
+export type TakeAgentSlotResult = 'taken' | 'held_elsewhere' | 'all_taken' | 'queued_behind';
+
+const ENDED = "('succeeded', 'failed', 'cancelled')";
 
 /*
  * Times below are statement_timestamp(), read after the advisory lock is granted, not now():
@@ -19,6 +22,11 @@ export type TakeAgentSlotResult = 'taken' | 'held_elsewhere' | 'all_taken';
  * Takes one of `capacity` agent slots for the run as `holder`, or renews it if `holder` already
  * has it. A live lease of another holder is never shared: that holder must release it or let
  * it lapse. Must run in a transaction: the advisory lock is held until it commits.
+ *
+ * Free slots go in due order: runs refused earlier keep a place in line (agent_wait_until), and
+ * each live place of a run due before this one (higher job priority, or equal and created
+ * first) holds one free slot for it. A refused run takes or refreshes its own place for
+ * `keepPlaceSeconds`; a caller that will not come back passes 0 and keeps none.
  */
 export async function takeAgentSlot(
   tx: Queryable,
@@ -26,26 +34,41 @@ export async function takeAgentSlot(
   holder: string,
   capacity: number,
   leaseSeconds: number,
+  keepPlaceSeconds = 0,
 ): Promise<TakeAgentSlotResult> {
   await tx.query(`SELECT pg_advisory_xact_lock(${AGENT_SLOTS_LOCK})`);
-  // The outer SELECT sees the rows as they were before the UPDATE: `run_held` says whether the
-  // run had a live lease, which, when the update did not take it, belongs to another holder.
-  const { rows } = await tx.query<{ taken: boolean; run_held: boolean }>(
-    `WITH taken AS (
-       UPDATE runs SET agent_lease_until = statement_timestamp() + make_interval(secs => $4), agent_holder = $2, updated_at = now()
-       WHERE id = $1
-         AND status NOT IN ('succeeded', 'failed', 'cancelled')
-         AND CASE WHEN agent_lease_until > statement_timestamp() THEN agent_holder = $2
-                  ELSE (SELECT count(*) FROM runs WHERE agent_lease_until > statement_timestamp()) < $3 END
-       RETURNING id
-     )
-     SELECT EXISTS (SELECT 1 FROM taken) AS taken,
-            EXISTS (SELECT 1 FROM runs WHERE id = $1 AND agent_lease_until > statement_timestamp()) AS run_held`,
-    [runId, holder, capacity, leaseSeconds],
+  const { rows } = await tx.query<{ lease_holder: string | null; in_use: string; ahead: string }>(
+    `SELECT CASE WHEN me.agent_lease_until > statement_timestamp() THEN me.agent_holder END AS lease_holder,
+            (SELECT count(*) FROM runs WHERE agent_lease_until > statement_timestamp()) AS in_use,
+            (SELECT count(*) FROM runs w
+              WHERE w.agent_wait_until > statement_timestamp()
+                AND w.status NOT IN ${ENDED}
+                AND w.id <> me.id
+                AND (-w.priority, w.created_at, w.id) < (-me.priority, me.created_at, me.id)) AS ahead
+     FROM runs me
+     WHERE me.id = $1 AND me.status NOT IN ${ENDED}`,
+    [runId],
   );
-  const { taken, run_held: runHeld } = rows[0]!;
-  if (taken) return 'taken';
-  return runHeld ? 'held_elsewhere' : 'all_taken';
+  const line = rows[0];
+  if (!line) return 'all_taken';
+  if (line.lease_holder !== null && line.lease_holder !== holder) return 'held_elsewhere';
+  const inUse = Number(line.in_use);
+  if (line.lease_holder === null && inUse + Number(line.ahead) >= capacity) {
+    await tx.query(
+      `UPDATE runs SET agent_wait_until = statement_timestamp() + make_interval(secs => $2)
+       WHERE id = $1 AND status NOT IN ${ENDED}`,
+      [runId, keepPlaceSeconds],
+    );
+    return inUse >= capacity ? 'all_taken' : 'queued_behind';
+  }
+  // Conditional on the run not having ended: a cancel needs no lock and may have landed since.
+  const taken = await tx.query(
+    `UPDATE runs SET agent_lease_until = statement_timestamp() + make_interval(secs => $3), agent_holder = $2,
+                     agent_wait_until = NULL, updated_at = now()
+     WHERE id = $1 AND status NOT IN ${ENDED}`,
+    [runId, holder, leaseSeconds],
+  );
+  return taken.rowCount === 1 ? 'taken' : 'all_taken';
 }
 
 /**

@@ -33,7 +33,8 @@ export interface RunFixDeps {
   slack: SlackClient | undefined;
   routes: TrackerRoutes;
   log: Logger;
-  agentSlots: { capacity: number; leaseSeconds?: number };
+  /** keepPlaceSeconds: see with-agent-slot.ts; 3 × slotRetrySeconds unless set. */
+  agentSlots: { capacity: number; leaseSeconds?: number; keepPlaceSeconds?: number };
   /** Undefined while the agent steps are not built: the run then waits, saying so. */
   agent?: AgentStep;
   /** How long a worker may take to open a thread before another may try. */
@@ -139,7 +140,11 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
     return;
   }
   const agent = deps.agent;
-  const outcome = await withAgentSlot(run.id, { pool: deps.pool, capacity: deps.agentSlots.capacity, leaseSeconds: deps.agentSlots.leaseSeconds, log }, async ({ lost }) => {
+  const waitSeconds = deps.slotRetrySeconds ?? 10;
+  // Three retries' worth: a place lapses only when the run's job stopped coming back (its run
+  // ended, or its worker died), not because one retry was late on a busy queue.
+  const slots = { ...deps.agentSlots, keepPlaceSeconds: deps.agentSlots.keepPlaceSeconds ?? 3 * waitSeconds };
+  const outcome = await withAgentSlot(run.id, { ...slots, pool: deps.pool, log }, async ({ lost }) => {
     // Conditional: a run cancelled while it waited for a slot does not start its agent.
     const working = await transitionRun(deps.pool, run.id, ['queued', 'running'], 'running', null);
     if (!working) {
@@ -156,9 +161,9 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
     log.info('another worker’s agent is working on this run; this delivery ends here');
     return;
   }
-  // Every slot is busy (other runs): hand the job back with the same priority, so its place in
-  // line is kept, rather than hold this worker while it waits.
-  const waitSeconds = deps.slotRetrySeconds ?? 10;
+  // Every slot is busy, or the free one is kept for a run due earlier: hand the job back with the
+  // same priority, rather than hold this worker while it waits. Its place in line for the next
+  // free slot is on the run (agent_wait_until) and lasts until it comes back.
   await withTransaction(deps.pool, (tx) =>
     deps.queue.enqueue(tx, 'run.fix', { runId: run.id }, { priority: run.priority, singletonKey: run.ticketKey, startAfterSeconds: waitSeconds }),
   );
@@ -168,5 +173,5 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
     const waiting = await setStatusReason(deps.pool, run.id, 'queued', reason);
     if (waiting) await showProgress(waiting, deps, log);
   }
-  log.info({ capacity: deps.agentSlots.capacity, waitSeconds }, 'every agent slot is taken; the run waits its turn');
+  log.info({ capacity: deps.agentSlots.capacity, waitSeconds, refusal: outcome.reason }, 'no agent slot for this run yet; it waits its turn');
 }

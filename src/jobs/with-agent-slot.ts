@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { releaseAgentSlot, renewAgentSlot, takeAgentSlot } from '../db/agent-slots.ts';
+import { releaseAgentSlot, renewAgentSlot, takeAgentSlot, type TakeAgentSlotResult } from '../db/agent-slots.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 
@@ -9,10 +9,15 @@ export interface AgentSlotOptions {
   capacity: number;
   /** A slot whose holder stops renewing (its worker died) is free again after this. */
   leaseSeconds?: number;
+  /**
+   * How long a refused run keeps its place in line for the next free slot: longer than the
+   * caller takes to come back, or a freed slot may go to a run due later. 0 keeps no place.
+   */
+  keepPlaceSeconds?: number;
   log: Logger;
 }
 
-export type AgentSlotOutcome<T> = { ran: true; value: T } | { ran: false; reason: 'held_elsewhere' | 'all_taken' };
+export type AgentSlotOutcome<T> = { ran: true; value: T } | { ran: false; reason: Exclude<TakeAgentSlotResult, 'taken'> };
 
 const DEFAULT_LEASE_SECONDS = 120;
 
@@ -22,6 +27,7 @@ const DEFAULT_LEASE_SECONDS = 120;
  * caller hands its job back to the queue rather than holding a worker while it waits.
  * `reason: 'held_elsewhere'` means this very run's slot is held by another call (a second
  * delivery of its job), which may take it only once that call releases it or its lease lapses.
+ * `all_taken` and `queued_behind` mean the caller should come back within `keepPlaceSeconds`.
  *
  * `work` gets a signal that aborts if the lease is lost (a renewal found it lapsed or taken),
  * so a long step can stop rather than work past the cap.
@@ -36,7 +42,7 @@ export async function withAgentSlot<T>(
   // id, and that retry is exactly the second worker that must not share this slot.
   const holder = randomUUID();
   const log = options.log.child({ runId, agentSlotHolder: holder });
-  const taken = await withTransaction(options.pool, (tx) => takeAgentSlot(tx, runId, holder, options.capacity, lease));
+  const taken = await withTransaction(options.pool, (tx) => takeAgentSlot(tx, runId, holder, options.capacity, lease, options.keepPlaceSeconds ?? 0));
   if (taken !== 'taken') return { ran: false, reason: taken };
 
   const lost = new AbortController();
