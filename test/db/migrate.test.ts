@@ -34,3 +34,28 @@ test('a ticket has at most one active run; a finished one frees it', async () =>
   await db.pool.query(`UPDATE runs SET status = 'failed' WHERE id = $1`, [first.id]);
   assert.ok(await insertRun(db.pool, { ticketKey: 'ONE-1', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 }));
 });
+
+test('a database made by an earlier release upgrades in place, keeping its rows', async () => {
+  const older = await createTestDatabase();
+  try {
+    const all = readMigrations();
+    // Every release so far, one at a time: each new migration must apply on top of the one before.
+    for (let upTo = 1; upTo <= all.length; upTo += 1) {
+      await migrate(older.pool, older.schema, all.slice(0, upTo));
+      await older.pool.query(
+        `INSERT INTO runs (ticket_key, source, requested_by, channel_id, status) VALUES ($1, 'slack', 'U1', 'C1', 'failed')`,
+        [`OLD-${upTo}`],
+      );
+    }
+    const { rows } = await older.pool.query(`SELECT count(*)::int AS n FROM runs WHERE ticket_key LIKE 'OLD-%'`);
+    assert.equal(rows[0].n, all.length, 'rows written under each release survive the next');
+    const columns = await older.pool.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'runs'`,
+      [older.schema],
+    );
+    const names = columns.rows.map((r) => r.column_name);
+    for (const name of ['agent_lease_until', 'agent_holder', 'agent_wait_until', 'repo', 'head_sha']) assert.ok(names.includes(name), name);
+  } finally {
+    await older.drop();
+  }
+});
