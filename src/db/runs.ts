@@ -132,6 +132,12 @@ export async function setStatusMessage(db: Queryable, id: string, statusTs: stri
 }
 
 /** Conditional state change: succeeds only from `from`, so two workers cannot both move a run. */
+/** The run's status, with its row locked until the caller's transaction ends. */
+export async function lockRunStatus(db: Queryable, id: string): Promise<RunStatus | undefined> {
+  const { rows } = await db.query<{ status: RunStatus }>('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0]?.status;
+}
+
 export async function transitionRun(
   db: Queryable,
   id: string,

@@ -28,12 +28,14 @@ export interface CancelCause {
  * this cause did not cancel it.
  */
 export async function cancelRun(runId: string, cause: CancelCause, deps: CancelRunDeps): Promise<Run | undefined> {
-  const run = await endRun(deps.pool, runId, {
+  const ended = await endRun(deps.pool, runId, {
     from: cause.from ?? ACTIVE_STATUSES, to: 'cancelled', actor: cause.actor, action: 'run.cancelled', reason: cause.reason, notice: cause.notice,
   });
+  const run = ended?.run;
   const log = deps.log.child({ runId, ticket: run?.ticketKey });
-  if (run) {
-    await releaseRunWorkspace(runId, deps);
+  if (ended) {
+    // Not under a job that is working in the worktree: that job gives it back when it sees the end.
+    await releaseRunWorkspace(runId, deps, ended.endedFrom);
     log.info({ reason: cause.reason }, 'run cancelled');
   }
   let told = false;

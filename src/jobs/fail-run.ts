@@ -28,13 +28,14 @@ export async function failRun(runId: string, error: unknown, deps: FailRunDeps):
   const reason = describeError(error);
   const before = await getRun(deps.pool, runId);
   if (!before) return;
-  const run = await endRun(deps.pool, runId, {
+  const ended = await endRun(deps.pool, runId, {
     from: ACTIVE_STATUSES, to: 'failed', actor: FAILED_BY, action: 'run.failed', reason,
     notice: runFailedMessage({ ...before, status: 'failed', statusReason: reason }, reason, slackErrorCode(error)),
   });
   const log = deps.log.child({ runId, ticket: before.ticketKey });
-  if (run) {
-    await releaseRunWorkspace(run.id, deps);
+  if (ended) {
+    // A failure is recorded by the job that was working, once it stopped: the worktree is free.
+    await releaseRunWorkspace(runId, deps);
     log.warn({ reason }, 'run failed');
   }
   try {

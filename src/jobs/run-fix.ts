@@ -13,7 +13,8 @@ import { statusMessage, threadRootMessage } from '../bot/views/run-messages.ts';
 import { PermanentError, RetryableError } from './errors.ts';
 import type { Queue } from './queue.ts';
 import type { ResolvedTicket, TrackerRoutes } from './tracker-routes.ts';
-import { withAgentSlot } from './with-agent-slot.ts';
+import { AGENT_LEASE_SECONDS, withAgentSlot } from './with-agent-slot.ts';
+import { releaseRunWorkspace, type RunWorkspaceDeps } from './release-run-workspace.ts';
 import { refreshThread } from './refresh-thread.ts';
 import { announceRunEnd } from './announce-run-end.ts';
 import { cancelForClosedTicket, closureOf } from './cancel-for-closed-ticket.ts';
@@ -27,7 +28,7 @@ export type AgentStep = (input: {
   signal: AbortSignal;
 }) => Promise<void>;
 
-export interface RunFixDeps {
+export interface RunFixDeps extends RunWorkspaceDeps {
   pool: Pool;
   queue: Queue;
   slack: SlackClient | undefined;
@@ -152,13 +153,26 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
       return;
     }
     await showProgress(working, deps, log);
-    await agent({ run: working, ticket, signal: lost });
+    try {
+      await agent({ run: working, ticket, signal: lost });
+    } finally {
+      // Cancelled while the agent worked (the ticket closed, the PR closed): the cancel left the
+      // worktree to this job, which is done with it now.
+      const after = await getRun(deps.pool, run.id);
+      if (after && !isActive(after.status)) await releaseRunWorkspace(run.id, deps);
+    }
   });
   if (outcome.ran) return;
   if (outcome.reason === 'held_elsewhere') {
     // Another delivery of this run's job (pg-boss redelivers one whose expiry passed) has a live
-    // agent on it. That one finishes the run; running the agent again afterwards would redo it.
-    log.info('another worker’s agent is working on this run; this delivery ends here');
+    // agent on it, so this one must not start a second. It checks back once a lease has passed:
+    // if that agent's job was lost with a retryable failure (its job already counted as done),
+    // the run is still active with no live lease, and this job takes it over then.
+    const checkBack = deps.agentSlots.leaseSeconds ?? AGENT_LEASE_SECONDS;
+    await withTransaction(deps.pool, (tx) =>
+      deps.queue.enqueue(tx, 'run.fix', { runId: run.id }, { priority: run.priority, singletonKey: run.ticketKey, startAfterSeconds: checkBack }),
+    );
+    log.info({ checkBackSeconds: checkBack }, 'another worker’s agent is working on this run; checking back later');
     return;
   }
   // Every slot is busy, or the free one is kept for a run due earlier: hand the job back with the

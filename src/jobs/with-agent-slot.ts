@@ -19,7 +19,7 @@ export interface AgentSlotOptions {
 
 export type AgentSlotOutcome<T> = { ran: true; value: T } | { ran: false; reason: Exclude<TakeAgentSlotResult, 'taken'> };
 
-const DEFAULT_LEASE_SECONDS = 120;
+export const AGENT_LEASE_SECONDS = 120;
 
 /**
  * Runs `work` while holding one of the agent slots, renewing the lease as it goes, and frees the
@@ -37,7 +37,7 @@ export async function withAgentSlot<T>(
   options: AgentSlotOptions,
   work: (slot: { lost: AbortSignal }) => Promise<T>,
 ): Promise<AgentSlotOutcome<T>> {
-  const lease = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  const lease = options.leaseSeconds ?? AGENT_LEASE_SECONDS;
   // One holder per call, not the pg-boss job id: pg-boss retries an expired job under the same
   // id, and that retry is exactly the second worker that must not share this slot.
   const holder = randomUUID();

@@ -1,11 +1,15 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import { migrate } from '../../src/db/migrate.ts';
 import { getRun, insertRun } from '../../src/db/runs.ts';
 import { createSlackClient } from '../../src/integrations/slack.ts';
 import { runFix, type RunFixDeps } from '../../src/jobs/run-fix.ts';
 import { isRetryable } from '../../src/jobs/errors.ts';
+import { cancelRun } from '../../src/jobs/cancel-run.ts';
+import { seededRemote, tempDir, testManager } from '../integrations/git/git-fixtures.ts';
 import { FakeSlack } from '../fakes/fake-slack.ts';
 import { FakeLinear } from '../fakes/fake-linear.ts';
 import { createLinearTracker } from '../../src/integrations/trackers/linear-tracker.ts';
@@ -99,7 +103,7 @@ test('a run that already ended is left alone', async () => {
   assert.equal(slack.calls.length, 0);
 });
 
-test('a second delivery of a run whose agent is working ends at once: no second agent, no job put back, no second "waiting" edit', async () => {
+test('a second delivery of a run whose agent is working: no second agent, no "waiting" edit, one check-back a lease later', async () => {
   const runId = await newRun();
   let calls = 0;
   let release: () => void = () => undefined;
@@ -122,7 +126,11 @@ test('a second delivery of a run whose agent is working ends at once: no second 
   try {
     await runFix({ runId }, agentDeps);
     assert.equal(calls, 1, 'one agent for one run');
-    assert.equal(await runFixJobs(), jobsBefore, 'the redelivery did not put another job in line');
+    assert.equal(await runFixJobs(), jobsBefore + 1, 'one check-back job, in case that agent’s job is lost');
+    const { rows } = await db.pool.query(
+      `SELECT EXTRACT(EPOCH FROM start_after - now())::float AS wait FROM ${db.schema}_jobs.job WHERE name = 'run.fix' ORDER BY created_on DESC LIMIT 1`,
+    );
+    assert.ok(rows[0].wait > 100, `checks back after a lease (120 s), not at once: ${rows[0].wait} s`);
     assert.equal(slack.callsTo('/api/chat.update').length, updatesBefore, 'the thread was not edited to say "waiting"');
     assert.equal((await getRun(db.pool, runId))?.status, 'running');
   } finally {
@@ -137,3 +145,30 @@ async function runFixJobs(): Promise<number> {
   const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${db.schema}_jobs.job WHERE name = 'run.fix'`);
   return rows[0].n;
 }
+
+test('cancelled while its agent works: the worktree stays under the agent, and goes when the agent returns', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const remote = await seededRemote(dir);
+    const workspaces = testManager(join(dir, 'data'));
+    const runId = await newRun();
+    let during: boolean | undefined;
+    let path = '';
+    await runFix({ runId }, {
+      ...deps,
+      workspaces,
+      agent: async ({ run }) => {
+        // What the agent step will do: work in the run's own worktree.
+        path = (await workspaces.prepareWorkspace({ repo: remote.repo, runId: run.id, ticketKey: run.ticketKey, title: 'x' })).path;
+        // The ticket is closed meanwhile.
+        await cancelRun(run.id, { actor: 'linear webhook', reason: `${run.ticketKey} was moved to Done`, notice: { text: 'cancelled' } }, { ...deps, workspaces });
+        during = existsSync(path);
+      },
+    });
+    assert.equal(during, true, 'the cancel did not delete the worktree under the working agent');
+    assert.equal(existsSync(path), false, 'the job gave it back once the agent returned');
+    assert.equal((await getRun(db.pool, runId))?.status, 'cancelled');
+  } finally {
+    await cleanup();
+  }
+});
