@@ -15,8 +15,17 @@ export async function insertDelivery(db: Queryable, source: DeliverySource, deli
   return result.rowCount === 1;
 }
 
-/** Deliveries older than every sender's redelivery window are only history. */
-export async function pruneDeliveries(db: Queryable, olderThanDays: number): Promise<number> {
-  const result = await db.query(`DELETE FROM deliveries WHERE received_at < now() - make_interval(days => $1)`, [olderThanDays]);
+/**
+ * Deliveries older than every sender's redelivery window are only history. Body digests of GitHub
+ * deliveries are kept longer: GitHub's bodies carry no timestamp, so the digest is the only thing
+ * that stops a captured signed body being replayed, and a run can wait on its PR for weeks.
+ */
+export async function pruneDeliveries(db: Queryable, olderThanDays: number, githubDigestDays = 90): Promise<number> {
+  const result = await db.query(
+    `DELETE FROM deliveries
+     WHERE received_at < now() - make_interval(days => $1)
+       AND (source <> 'github' OR delivery_id NOT LIKE 'sha256:%' OR received_at < now() - make_interval(days => $2))`,
+    [olderThanDays, githubDigestDays],
+  );
   return result.rowCount ?? 0;
 }
