@@ -3,7 +3,8 @@ import type { Queryable } from './pool.ts';
 /*
  * A run's end (`run.cancelled`, `run.failed`) is an audit entry that carries the Slack notice; the
  * `run.announced` entry after it records that the notice reached Slack. An end without one is
- * still owed to the people in the thread.
+ * still owed to the people in the thread. Whoever posts it first claims it
+ * (runs.end_notice_claimed_until), so callers that find it owed at the same time post it once.
  */
 
 export interface PendingEnd {
@@ -27,11 +28,13 @@ export async function pendingAnnouncement(db: Queryable, runId: string): Promise
 
 /**
  * Runs that ended in the last day at least `olderThanSeconds` ago and whose notice never reached
- * Slack. The age keeps a sweep off an end whose own notice is still on its way.
+ * Slack and is not claimed by a live poster. The age keeps a sweep off an end whose own notice is
+ * still on its way.
  */
 export async function listUnannouncedEnds(db: Queryable, olderThanSeconds: number, limit = 100): Promise<string[]> {
   const { rows } = await db.query<{ run_id: string }>(
     `SELECT DISTINCT e.run_id FROM audit_log e
+     JOIN runs r ON r.id = e.run_id AND (r.end_notice_claimed_until IS NULL OR r.end_notice_claimed_until < now())
      WHERE e.action IN ('run.cancelled', 'run.failed') AND e.detail ? 'notice'
        AND e.at > now() - interval '1 day' AND e.at <= now() - make_interval(secs => $1)
        AND NOT EXISTS (SELECT 1 FROM audit_log n WHERE n.run_id = e.run_id AND n.action = 'run.announced' AND n.id > e.id)
@@ -39,4 +42,28 @@ export async function listUnannouncedEnds(db: Queryable, olderThanSeconds: numbe
     [olderThanSeconds, limit],
   );
   return rows.map((r) => r.run_id);
+}
+
+/**
+ * Claims the run's end notice for `seconds` unless a live claim exists. Returns the claim (its
+ * expiry, as text so it compares exactly) for releaseEndNotice, or undefined if another caller holds
+ * it. The claim lapses rather than waiting for a release, so a poster that dies leaves the notice
+ * to reconcile's sweep.
+ */
+export async function claimEndNotice(db: Queryable, runId: string, seconds: number): Promise<string | undefined> {
+  const { rows } = await db.query<{ until: string }>(
+    `UPDATE runs SET end_notice_claimed_until = now() + make_interval(secs => $2)
+     WHERE id = $1 AND (end_notice_claimed_until IS NULL OR end_notice_claimed_until < now())
+     RETURNING end_notice_claimed_until::text AS until`,
+    [runId, seconds],
+  );
+  return rows[0]?.until;
+}
+
+/** Gives up a claim from claimEndNotice, unless it lapsed and another caller has claimed since. */
+export async function releaseEndNotice(db: Queryable, runId: string, claim: string): Promise<void> {
+  await db.query(
+    `UPDATE runs SET end_notice_claimed_until = NULL WHERE id = $1 AND end_notice_claimed_until = $2::timestamptz`,
+    [runId, claim],
+  );
 }

@@ -260,3 +260,32 @@ test('an audit insert that fails rolls the status back, so the retry cancels and
   assert.deepEqual(await actions(runId), ['run.cancelled', 'run.announced']);
   assert.equal(threadTexts().filter((t) => t === `${key} cancelled by a person`).length, 1);
 });
+
+test('two workers cancelling one run for the same cause at once (two webhooks for one close) post one notice', async () => {
+  const { key, runId } = await runFor('ENG');
+  // Slow enough that both reach Slack before either records the announcement, without the claim.
+  slack.latency(300);
+  const results = await Promise.all([cancelRun(runId, cause(key), deps), cancelRun(runId, cause(key), deps)]);
+  assert.equal(threadTexts().filter((t) => t === `${key} cancelled by a person`).length, 1);
+  assert.equal(results.filter(Boolean).length, 1, 'one of them cancelled and told; the other did neither');
+  assert.deepEqual(await actions(runId), ['run.cancelled', 'run.announced']);
+});
+
+test('a notice claimed by a poster that died is left alone while the claim lives, then posted once by the sweep', async () => {
+  const { key, runId } = await runFor('ENG');
+  slack.failMethod('chat.postMessage', 'internal_error');
+  assert.ok(await cancelRun(runId, cause(key), deps));
+  assert.deepEqual(await actions(runId), ['run.cancelled'], 'the notice is owed');
+  // A poster claimed the notice and died before Slack answered: its claim is still live.
+  await db.pool.query(`UPDATE runs SET end_notice_claimed_until = now() + interval '1 minute' WHERE id = $1`, [runId]);
+  assert.ok(!(await reconcile(deps)).announced.includes(runId), 'a live claim keeps the sweep off');
+  assert.equal(await cancelRun(runId, cause(key), deps), undefined, 'and a retry of the cause too');
+  assert.equal(threadTexts().filter((t) => t.includes(key)).length, 0);
+  // The claim lapsed with nobody having posted.
+  await db.pool.query(`UPDATE runs SET end_notice_claimed_until = now() - interval '1 second' WHERE id = $1`, [runId]);
+  const report = await reconcile(deps);
+  assert.ok(report.announced.includes(runId), JSON.stringify(report));
+  await reconcile(deps);
+  assert.equal(threadTexts().filter((t) => t === `${key} cancelled by a person`).length, 1);
+  assert.deepEqual(await actions(runId), ['run.cancelled', 'run.announced']);
+});
