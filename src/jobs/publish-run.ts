@@ -50,9 +50,10 @@ export async function publishRun(input: PublishRunInput, deps: PublishRunDeps): 
   if (rebased) log.info({ baseSha: current.baseSha }, 'the base branch moved; rebased before publishing');
   const repoRef = { owner: current.repo.owner, name: current.repo.name };
   // A revision (or a new run of the same ticket, which gets the same branch) replaces what Baton
-  // pushed there last, and only that: if a person pushed on top, the lease refuses the push.
-  const lease = await lastPushedSha(deps.pool, `${repoRef.owner}/${repoRef.name}`, current.branch);
-  const pushed = await deps.workspaces.push(current, lease ? { forceWithLease: lease } : {});
+  // pushed there last, or recreates the branch GitHub deleted after the earlier PR; if a person
+  // pushed on top, the push is refused.
+  const lastPushed = await lastPushedSha(deps.pool, `${repoRef.owner}/${repoRef.name}`, current.branch);
+  const pushed = await deps.workspaces.push(current, lastPushed ? { lastPushed } : {});
 
   const { pr, created } = await deps.github.openPullRequest({
     repo: repoRef,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { migrate } from '../../src/db/migrate.ts';
 import { auditForRun } from '../../src/db/audit-log.ts';
-import { getRun, insertRun } from '../../src/db/runs.ts';
+import { getRun, insertRun, transitionRun } from '../../src/db/runs.ts';
 import { runIdFromBody } from '../../src/domain/pull-request-body.ts';
 import { createGitHubClient } from '../../src/integrations/github/create-github-client.ts';
 import { GitError } from '../../src/integrations/git/git-error.ts';
@@ -141,8 +141,60 @@ test('a person’s commit on the run’s branch is never overwritten: the lease 
   const theirs = await remote.commit(branch, { 'cart.js': 'export const total = () => 0; // reviewer fixup\n' }, 'reviewer fixup');
   await remote.commit('main', { 'docs/changelog.md': 'unrelated\n' }, 'base moves, so the run rebases');
 
-  await assert.rejects(publishRun(input, deps), (error: unknown) => error instanceof GitError && error.code === 'push_stale_lease');
+  await assert.rejects(
+    publishRun(input, deps),
+    (error: unknown) => error instanceof GitError && error.code === 'push_stale_lease' && error.message.includes(theirs),
+  );
   assert.equal((await remote.refs()).get(`refs/heads/${branch}`), theirs, 'the person’s commit is still the branch head');
+});
+
+/** What happens on GitHub after a person closes (or merges) the PR with "Automatically delete head branches" on. */
+async function closeAndDeleteBranch(github: FakeGitHub, remote: { path: string }, git: ReturnType<typeof fixtureGit>, number: number, branch: string) {
+  const response = await fetch(`${github.url}/repos/acme/app/pulls/${number}`, {
+    method: 'PATCH',
+    headers: { authorization: `token ${SECRET}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ state: 'closed' }),
+  });
+  assert.equal(response.status, 200);
+  await git(['update-ref', '-d', `refs/heads/${branch}`], remote.path);
+}
+
+test('a branch GitHub deleted after the PR closed is pushed again by the same run, with a new PR', async (t) => {
+  const { db, github, remote, git, deps, input, run } = await setup(t);
+  const first = await publishRun(input, deps);
+  const branch = (await getRun(db.pool, run.id))!.branch!;
+  await closeAndDeleteBranch(github, remote, git, first.pr.number, branch);
+
+  const again = await publishRun({ ...input, run: (await getRun(db.pool, run.id))! }, deps);
+  assert.equal(again.created, true, 'the closed PR stays closed; a new one is opened');
+  assert.notEqual(again.pr.number, first.pr.number);
+  const stored = (await getRun(db.pool, run.id))!;
+  assert.equal((await remote.refs()).get(`refs/heads/${branch}`), stored.headSha, 'the branch is back');
+  assert.equal(stored.prNumber, again.pr.number);
+});
+
+test('a new run of the ticket recreates the branch its earlier run’s merged PR left deleted, and opens its own PR', async (t) => {
+  const { db, github, remote, git, workspaces, deps, input, run } = await setup(t);
+  const first = await publishRun(input, deps);
+  const branch = (await getRun(db.pool, run.id))!.branch!;
+  await closeAndDeleteBranch(github, remote, git, first.pr.number, branch);
+  assert.ok(await transitionRun(db.pool, run.id, [run.status], 'succeeded', null));
+  await workspaces.removeWorkspace(run.id);
+
+  const next = (await insertRun(db.pool, { ticketKey: 'ENG-7', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 }))!;
+  const workspace = await workspaces.prepareWorkspace({ repo: remote.repo, runId: next.id, ticketKey: 'ENG-7', title: 'Handle an empty cart' });
+  assert.equal(workspace.branch, branch, 'the same branch name as the earlier run');
+  await writeFile(join(workspace.path, 'cart.js'), 'export const total = (items) => items.length;\n');
+  await git(['add', 'cart.js'], workspace.path);
+  await git(['commit', '--quiet', '-m', 'fix: empty cart, again'], workspace.path);
+
+  const published = await publishRun({ ...input, run: next, workspace }, deps);
+  assert.equal(published.created, true);
+  assert.notEqual(published.pr.number, first.pr.number);
+  const stored = (await getRun(db.pool, next.id))!;
+  const head = (await remote.refs()).get(`refs/heads/${branch}`);
+  assert.equal(head, stored.headSha, 'the new run’s commit is the branch head');
+  assert.notEqual(head, (await getRun(db.pool, run.id))!.headSha);
 });
 
 test('a tracker failure between the comment and the move: the retry moves the ticket without commenting again', async (t) => {
