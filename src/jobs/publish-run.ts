@@ -82,9 +82,12 @@ export async function publishRun(input: PublishRunInput, deps: PublishRunDeps): 
   log.info({ pr: pr.number, created, headSha: pushed.sha }, created ? 'pull request opened' : 'pull request already open; updated');
 
   // The audit log remembers each write-back on its own, so a repeated job (the tracker failed in
-  // between) neither comments twice nor skips the move.
-  const done = new Set((await auditForRun(deps.pool, run.id)).map((entry) => entry.action));
-  if (!done.has(COMMENTED)) {
+  // between) neither comments twice nor skips the move. The comment is per PR: a run whose PR was
+  // closed and replaced by a new one links the new one too.
+  const history = await auditForRun(deps.pool, run.id);
+  const done = new Set(history.map((entry) => entry.action));
+  const linked = history.some((entry) => entry.action === COMMENTED && (entry.detail as { pr?: unknown } | null)?.pr === pr.url);
+  if (!linked) {
     await input.tracker.comment(ticket.key, `Baton opened a pull request for this ticket: [#${pr.number} ${ticket.title}](${pr.url})`);
     await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: COMMENTED, detail: { pr: pr.url } });
   }

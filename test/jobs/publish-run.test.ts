@@ -160,7 +160,7 @@ async function closeAndDeleteBranch(github: FakeGitHub, remote: { path: string }
 }
 
 test('a branch GitHub deleted after the PR closed is pushed again by the same run, with a new PR', async (t) => {
-  const { db, github, remote, git, deps, input, run } = await setup(t);
+  const { db, github, linear, remote, git, deps, input, run } = await setup(t);
   const first = await publishRun(input, deps);
   const branch = (await getRun(db.pool, run.id))!.branch!;
   await closeAndDeleteBranch(github, remote, git, first.pr.number, branch);
@@ -171,6 +171,9 @@ test('a branch GitHub deleted after the PR closed is pushed again by the same ru
   const stored = (await getRun(db.pool, run.id))!;
   assert.equal((await remote.refs()).get(`refs/heads/${branch}`), stored.headSha, 'the branch is back');
   assert.equal(stored.prNumber, again.pr.number);
+  const comments = linear.getIssue('ENG-7').comments.map((c) => c.body);
+  assert.equal(comments.filter((c) => c.includes(first.pr.url)).length, 1);
+  assert.equal(comments.filter((c) => c.includes(again.pr.url)).length, 1, 'the ticket links the new PR too');
 });
 
 test('a new run of the ticket recreates the branch its earlier run’s merged PR left deleted, and opens its own PR', async (t) => {
