@@ -1,3 +1,4 @@
+import { TERMINAL_STATUSES, type RunStatus } from '../domain/run.ts';
 import type { Queryable } from './pool.ts';
 
 // One lock for every slot decision, so two workers cannot both see a free slot and take it.
@@ -72,18 +73,23 @@ export async function takeAgentSlot(
 }
 
 /**
- * Extends `holder`'s live lease; false when it had lapsed or another holder has the slot now.
+ * Extends `holder`'s live lease: 'lost' when it had lapsed or another holder has the slot now,
+ * 'ended' when it is still held but the run itself has ended.
  * Must run in a transaction, under the same lock as takeAgentSlot, so a take that saw this
  * lease lapsed cannot be followed by a renewal that revives it.
  */
-export async function renewAgentSlot(tx: Queryable, runId: string, holder: string, leaseSeconds: number): Promise<boolean> {
+export async function renewAgentSlot(tx: Queryable, runId: string, holder: string, leaseSeconds: number): Promise<'held' | 'lost' | 'ended'> {
   await tx.query(`SELECT pg_advisory_xact_lock(${AGENT_SLOTS_LOCK})`);
-  const result = await tx.query(
+  const { rows } = await tx.query<{ status: string }>(
     `UPDATE runs SET agent_lease_until = statement_timestamp() + make_interval(secs => $3)
-     WHERE id = $1 AND agent_holder = $2 AND agent_lease_until > statement_timestamp()`,
+     WHERE id = $1 AND agent_holder = $2 AND agent_lease_until > statement_timestamp()
+     RETURNING status`,
     [runId, holder, leaseSeconds],
   );
-  return result.rowCount === 1;
+  if (!rows[0]) return 'lost';
+  // The run was cancelled (its ticket closed, its PR closed) while its agent works: the agent
+  // hears it at the next beat instead of finishing work nobody wants.
+  return TERMINAL_STATUSES.includes(rows[0].status as RunStatus) ? 'ended' : 'held';
 }
 
 /** Frees the slot if `holder` still has it; false when it had passed to another holder. */

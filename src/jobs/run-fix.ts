@@ -24,7 +24,7 @@ import { FAILED_BY } from './fail-run.ts';
 export type AgentStep = (input: {
   run: Run;
   ticket: Ticket;
-  /** Aborts when the run's agent slot was lost (this worker stalled past its lease): stop working. */
+  /** Aborts when the run was cancelled meanwhile, or its agent slot was lost (this worker stalled past its lease): stop working. */
   signal: AbortSignal;
 }) => Promise<void>;
 
@@ -145,7 +145,7 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
   // Three retries' worth: a place lapses only when the run's job stopped coming back (its run
   // ended, or its worker died), not because one retry was late on a busy queue.
   const slots = { ...deps.agentSlots, keepPlaceSeconds: deps.agentSlots.keepPlaceSeconds ?? 3 * waitSeconds };
-  const outcome = await withAgentSlot(run.id, { ...slots, pool: deps.pool, log }, async ({ lost }) => {
+  const outcome = await withAgentSlot(run.id, { ...slots, pool: deps.pool, log }, async ({ stop }) => {
     // Conditional: a run cancelled while it waited for a slot does not start its agent.
     const working = await transitionRun(deps.pool, run.id, ['queued', 'running'], 'running', null);
     if (!working) {
@@ -154,7 +154,7 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
     }
     await showProgress(working, deps, log);
     try {
-      await agent({ run: working, ticket, signal: lost });
+      await agent({ run: working, ticket, signal: stop });
     } finally {
       // Cancelled while the agent worked (the ticket closed, the PR closed): the cancel left the
       // worktree to this job, which is done with it now.

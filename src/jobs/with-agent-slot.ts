@@ -29,13 +29,14 @@ export const AGENT_LEASE_SECONDS = 120;
  * delivery of its job), which may take it only once that call releases it or its lease lapses.
  * `all_taken` and `queued_behind` mean the caller should come back within `keepPlaceSeconds`.
  *
- * `work` gets a signal that aborts if the lease is lost (a renewal found it lapsed or taken),
- * so a long step can stop rather than work past the cap.
+ * `work` gets a signal that aborts at the next renewal if the lease is lost (it lapsed or was
+ * taken), so a long step stops rather than work past the cap, or if the run has ended (cancelled
+ * meanwhile), so it stops rather than finish work nobody wants.
  */
 export async function withAgentSlot<T>(
   runId: string,
   options: AgentSlotOptions,
-  work: (slot: { lost: AbortSignal }) => Promise<T>,
+  work: (slot: { stop: AbortSignal }) => Promise<T>,
 ): Promise<AgentSlotOutcome<T>> {
   const lease = options.leaseSeconds ?? AGENT_LEASE_SECONDS;
   // One holder per call, not the pg-boss job id: pg-boss retries an expired job under the same
@@ -45,14 +46,18 @@ export async function withAgentSlot<T>(
   const taken = await withTransaction(options.pool, (tx) => takeAgentSlot(tx, runId, holder, options.capacity, lease, options.keepPlaceSeconds ?? 0));
   if (taken !== 'taken') return { ran: false, reason: taken };
 
-  const lost = new AbortController();
+  const stop = new AbortController();
   let renewing = Promise.resolve();
   const renewOnce = async (): Promise<void> => {
     try {
-      const held = await withTransaction(options.pool, (tx) => renewAgentSlot(tx, runId, holder, lease));
-      if (!held && !lost.signal.aborted) {
+      const state = await withTransaction(options.pool, (tx) => renewAgentSlot(tx, runId, holder, lease));
+      if (state === 'lost' && !stop.signal.aborted) {
         log.warn('agent slot lease lapsed before renewal; another worker may have the slot now');
-        lost.abort(new Error('agent slot lease lost'));
+        stop.abort(new Error('agent slot lease lost'));
+      }
+      if (state === 'ended' && !stop.signal.aborted) {
+        log.info('the run ended while its agent worked; telling the agent to stop');
+        stop.abort(new Error('the run ended'));
       }
     } catch (error) {
       // The lease still runs until it lapses; the next beat tries again.
@@ -64,7 +69,7 @@ export async function withAgentSlot<T>(
     renewing = renewing.then(renewOnce);
   }, (lease * 1000) / 3);
   try {
-    return { ran: true, value: await work({ lost: lost.signal }) };
+    return { ran: true, value: await work({ stop: stop.signal }) };
   } finally {
     clearInterval(heartbeat);
     // A renewal in flight finishes first, so it cannot report a lapse for the release below.

@@ -56,10 +56,10 @@ test('release and renewal by the wrong holder leave the slot with its holder', a
   const run = await newRun();
   assert.equal(await take(run, 'owner'), 'taken');
   assert.equal(await releaseAgentSlot(db.pool, run, 'intruder'), false);
-  assert.equal(await renew(run, 'intruder'), false);
+  assert.equal(await renew(run, 'intruder'), 'lost');
   assert.equal(await countAgentSlotsInUse(db.pool), 1, 'the slot is still held');
   assert.equal(await take(run, 'intruder'), 'held_elsewhere');
-  assert.equal(await renew(run, 'owner'), true);
+  assert.equal(await renew(run, 'owner'), 'held');
   assert.equal(await releaseAgentSlot(db.pool, run, 'owner'), true);
   assert.equal(await countAgentSlotsInUse(db.pool), 0);
 });
@@ -70,7 +70,7 @@ test('a dead holder’s lapsed lease is taken over, and the dead holder can neit
   await lapseLease(run);
   assert.equal(await countAgentSlotsInUse(db.pool), 0, 'a lapsed lease holds no slot');
   assert.equal(await take(run, 'successor'), 'taken');
-  assert.equal(await renew(run, 'dead'), false);
+  assert.equal(await renew(run, 'dead'), 'lost');
   assert.equal(await releaseAgentSlot(db.pool, run, 'dead'), false);
   assert.equal(await take(run, 'third'), 'held_elsewhere', 'the successor still holds it');
   assert.equal(await releaseAgentSlot(db.pool, run, 'successor'), true);
@@ -81,8 +81,18 @@ test('a holder whose lease lapsed cannot renew it back, even when nobody took it
   const run = await newRun();
   assert.equal(await take(run, 'late'), 'taken');
   await lapseLease(run);
-  assert.equal(await renew(run, 'late'), false, 'a lapsed slot may have gone to another run; renewal must not revive it');
+  assert.equal(await renew(run, 'late'), 'lost', 'a lapsed slot may have gone to another run; renewal must not revive it');
   assert.equal(await releaseAgentSlot(db.pool, run, 'late'), true, 'its holder may still clear it');
+});
+
+test('a renewal tells the holder when its run ended meanwhile (cancelled), so the agent can stop', async () => {
+  const run = await newRun();
+  assert.equal(await take(run, 'worker'), 'taken');
+  assert.equal(await renew(run, 'worker'), 'held');
+  await db.pool.query(`UPDATE runs SET status = 'cancelled' WHERE id = $1`, [run]);
+  assert.equal(await renew(run, 'worker'), 'ended');
+  assert.equal(await renew(run, 'someone-else'), 'lost', 'only the holder hears it');
+  assert.equal(await releaseAgentSlot(db.pool, run, 'worker'), true, 'the agent stops and frees its slot');
 });
 
 test('the cap counts other runs: a full cap says all_taken, and a lapsed lease of another run frees its slot', async () => {

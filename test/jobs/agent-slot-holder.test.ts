@@ -104,7 +104,7 @@ test('a long agent step keeps its slot: the lease is renewed by the same holder 
   const runId = await newRun();
   // Renewed every second; a beat would have to be two seconds late for the lease to lapse.
   const options: AgentSlotOptions = { pool: db.pool, capacity: 1, leaseSeconds: 3, log };
-  const outcome = await withAgentSlot(runId, options, async ({ lost }) => {
+  const outcome = await withAgentSlot(runId, options, async ({ stop: lost }) => {
     const first = await lease(runId);
     const renewed = await eventually(
       async () => {
@@ -125,7 +125,7 @@ test('a long agent step keeps its slot: the lease is renewed by the same holder 
 test('an agent whose lease lapsed and passed to another holder is told it lost the slot, and does not free the new holder’s slot', async () => {
   const runId = await newRun();
   const options: AgentSlotOptions = { pool: db.pool, capacity: 1, leaseSeconds: 3, log };
-  const outcome = await withAgentSlot(runId, options, async ({ lost }) => {
+  const outcome = await withAgentSlot(runId, options, async ({ stop: lost }) => {
     // As if this worker had stalled past its lease and a re-delivered job took the slot.
     await db.pool.query(`UPDATE runs SET agent_lease_until = now() - interval '1 minute' WHERE id = $1`, [runId]);
     assert.equal(await withTransaction(db.pool, (tx) => takeAgentSlot(tx, runId, 'successor', 1, 120)), 'taken');

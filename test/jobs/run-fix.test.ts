@@ -172,3 +172,23 @@ test('cancelled while its agent works: the worktree stays under the agent, and g
     await cleanup();
   }
 });
+
+test('an agent whose run is cancelled while it works is told to stop at the next lease beat', async () => {
+  const runId = await newRun();
+  let stopped: unknown;
+  await runFix({ runId }, {
+    ...deps,
+    // A 3 s lease beats every second, so the test does not wait long for the beat.
+    agentSlots: { capacity: 2, leaseSeconds: 3 },
+    agent: async ({ run, signal }) => {
+      await cancelRun(run.id, { actor: 'U0PERSON', reason: 'not needed', notice: { text: 'cancelled' } }, deps);
+      await new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        // A hang guard only: a signal that never comes fails the assertion below.
+        setTimeout(resolve, 20_000).unref();
+      });
+      stopped = signal.reason;
+    },
+  });
+  assert.match(String((stopped as Error | undefined)?.message), /the run ended/);
+});
