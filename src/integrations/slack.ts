@@ -23,9 +23,14 @@ export interface SlackClientOptions {
   retries: number;
 }
 
+// Per request. The SDK's default is no limit, and a call that hangs holds a job (and any claim it
+// holds, like a run-end notice's 60 s one) for as long as the socket stays open.
+const REQUEST_TIMEOUT_MS = 10_000;
+
 export function createWebClient(options: SlackClientOptions): WebClient {
   return new WebClient(options.token, {
     slackApiUrl: options.apiUrl,
+    timeout: REQUEST_TIMEOUT_MS,
     retryConfig: { retries: options.retries },
     // A job that meets a rate limit fails and is retried by the queue with backoff, rather than
     // holding a worker while the SDK sleeps.
@@ -61,6 +66,7 @@ export function createSlackClient(options: SlackClientOptions): SlackClient {
     async respond(responseUrl, message) {
       const response = await fetch(responseUrl, {
         method: 'POST',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           response_type: 'ephemeral',

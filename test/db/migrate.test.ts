@@ -59,3 +59,22 @@ test('a database made by an earlier release upgrades in place, keeping its rows'
     await older.drop();
   }
 });
+
+test('0003 also applies on a development database whose 0002 already had its columns (they lived there briefly)', async () => {
+  const dev = await createTestDatabase();
+  try {
+    const [first, second] = readMigrations();
+    const early = {
+      ...second!,
+      sql: `${second!.sql}
+ALTER TABLE runs ADD COLUMN agent_holder text;
+ALTER TABLE runs ADD COLUMN agent_wait_until timestamptz;
+CREATE INDEX runs_agent_wait ON runs (agent_wait_until) WHERE agent_wait_until IS NOT NULL;`,
+    };
+    await migrate(dev.pool, dev.schema, [first!, early]);
+    const applied = await migrate(dev.pool, dev.schema);
+    assert.ok(applied.some((name) => name.startsWith('0003')), applied.join(', '));
+  } finally {
+    await dev.drop();
+  }
+});
