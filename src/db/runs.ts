@@ -132,10 +132,27 @@ export async function setStatusMessage(db: Queryable, id: string, statusTs: stri
 }
 
 /** Conditional state change: succeeds only from `from`, so two workers cannot both move a run. */
-/** The run's status, with its row locked until the caller's transaction ends. */
-export async function lockRunStatus(db: Queryable, id: string): Promise<RunStatus | undefined> {
-  const { rows } = await db.query<{ status: RunStatus }>('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [id]);
-  return rows[0]?.status;
+/**
+ * The run's status, and whether an agent holds a live lease on it (so is working in its worktree),
+ * with its row locked until the caller's transaction ends: an agent releasing its slot writes the
+ * same row, so it either sees the end recorded here, or this sees its lease gone.
+ */
+export async function lockRunForEnd(db: Queryable, id: string): Promise<{ status: RunStatus; agentWorking: boolean } | undefined> {
+  const { rows } = await db.query<{ status: RunStatus; agent_working: boolean }>(
+    `SELECT status, (agent_holder IS NOT NULL AND agent_lease_until > statement_timestamp()) AS agent_working
+     FROM runs WHERE id = $1 FOR NO KEY UPDATE`,
+    [id],
+  );
+  return rows[0] ? { status: rows[0].status, agentWorking: rows[0].agent_working } : undefined;
+}
+
+/** Whether an agent holds a live lease on the run right now. */
+export async function agentIsWorking(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query<{ working: boolean }>(
+    'SELECT (agent_holder IS NOT NULL AND agent_lease_until > statement_timestamp()) AS working FROM runs WHERE id = $1',
+    [id],
+  );
+  return rows[0]?.working ?? false;
 }
 
 export async function transitionRun(

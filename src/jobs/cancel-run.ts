@@ -34,8 +34,8 @@ export async function cancelRun(runId: string, cause: CancelCause, deps: CancelR
   const run = ended?.run;
   const log = deps.log.child({ runId, ticket: run?.ticketKey });
   if (ended) {
-    // Not under a job that is working in the worktree: that job gives it back when it sees the end.
-    await releaseRunWorkspace(runId, deps, ended.endedFrom);
+    // Not under an agent working in the worktree: run.fix gives it back when the agent lets go.
+    await releaseRunWorkspace(runId, deps, { agentWorking: ended.agentWorking });
     log.info({ reason: cause.reason }, 'run cancelled');
   }
   let told = false;

@@ -1,6 +1,6 @@
 import { appendAudit } from '../db/audit-log.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
-import { lockRunStatus, transitionRun } from '../db/runs.ts';
+import { lockRunForEnd, transitionRun } from '../db/runs.ts';
 import type { Run, RunStatus } from '../domain/run.ts';
 import type { SlackMessage } from '../integrations/slack.ts';
 
@@ -18,13 +18,13 @@ export interface RunEnd {
  * Ends a run and records why in one transaction: a failure between the two would otherwise leave
  * a run ended with no audit entry, which a retry (finding the run ended) never writes.
  */
-export async function endRun(pool: Pool, runId: string, end: RunEnd): Promise<{ run: Run; endedFrom: RunStatus } | undefined> {
+export async function endRun(pool: Pool, runId: string, end: RunEnd): Promise<{ run: Run; agentWorking: boolean } | undefined> {
   return withTransaction(pool, async (tx) => {
-    // The status it ends from says whether a job is still working in the run's worktree.
-    const endedFrom = await lockRunStatus(tx, runId);
+    // Whether an agent still works in the run's worktree (then it gives the worktree back itself).
+    const locked = await lockRunForEnd(tx, runId);
     const run = await transitionRun(tx, runId, [...end.from], end.to, end.reason);
-    if (!run || !endedFrom) return undefined;
+    if (!run || !locked) return undefined;
     await appendAudit(tx, { runId, actor: end.actor, action: end.action, detail: { reason: end.reason, notice: end.notice } });
-    return { run, endedFrom };
+    return { run, agentWorking: locked.agentWorking };
   });
 }

@@ -34,8 +34,9 @@ export async function failRun(runId: string, error: unknown, deps: FailRunDeps):
   });
   const log = deps.log.child({ runId, ticket: before.ticketKey });
   if (ended) {
-    // A failure is recorded by the job that was working, once it stopped: the worktree is free.
-    await releaseRunWorkspace(runId, deps);
+    // Usually the job whose agent failed, after it let go of its slot; if another delivery's agent
+    // still works, that one gives the worktree back.
+    await releaseRunWorkspace(runId, deps, { agentWorking: ended.agentWorking });
     log.warn({ reason }, 'run failed');
   }
   try {

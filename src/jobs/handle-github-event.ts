@@ -1,7 +1,7 @@
 import { appendAudit } from '../db/audit-log.ts';
 import { releaseRunWorkspace, type RunWorkspaceDeps } from './release-run-workspace.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
-import { findRunByBranch, findRunByPullRequest, transitionRun } from '../db/runs.ts';
+import { findRunByBranch, findRunByPullRequest, lockRunForEnd, transitionRun } from '../db/runs.ts';
 import type { GitHubEvent, PullRequestClosedEvent } from '../domain/github-event.ts';
 import { ACTIVE_STATUSES, isActive, type Run, type RunStatus } from '../domain/run.ts';
 import type { SlackClient, SlackMessage } from '../integrations/slack.ts';
@@ -54,19 +54,19 @@ async function pullRequestClosed(run: Run, event: PullRequestClosedEvent, deps: 
   const reason = `PR #${event.number} was ${event.merged ? 'merged' : 'closed without merging'} on GitHub${by}`;
   // One transaction: a run ended with no audit entry would never get one, since a retry finds it ended.
   const ended = await withTransaction(deps.pool, async (tx) => {
+    const locked = await lockRunForEnd(tx, run.id);
     const changed = await transitionRun(tx, run.id, CLOSABLE, to, reason);
-    if (changed) {
-      await appendAudit(tx, { runId: run.id, actor: event.actor ? `github:${event.actor}` : 'github', action: event.merged ? 'pr.merged_outside' : 'pr.closed_outside', detail: { number: event.number } });
-    }
-    return changed;
+    if (!changed || !locked) return undefined;
+    await appendAudit(tx, { runId: run.id, actor: event.actor ? `github:${event.actor}` : 'github', action: event.merged ? 'pr.merged_outside' : 'pr.closed_outside', detail: { number: event.number } });
+    return { run: changed, agentWorking: locked.agentWorking };
   });
   if (!ended) {
     log.info({ status: run.status }, 'PR closed event needs nothing: the run already ended or Baton is merging it');
     return;
   }
   log.info({ to, pr: event.number }, reason);
-  await releaseRunWorkspace(run.id, deps, run.status);
-  await tellThread(ended, pullRequestClosedMessage(event, run.ticketKey), deps, log, true);
+  await releaseRunWorkspace(run.id, deps, { agentWorking: ended.agentWorking });
+  await tellThread(ended.run, pullRequestClosedMessage(event, run.ticketKey), deps, log, true);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { appendAudit } from '../db/audit-log.ts';
 import type { Pool } from '../db/pool.ts';
 import {
-  getRun, releaseThreadLease, setStatusMessage, setStatusReason, setThreadRoot, setTicketDetails, takeThreadLease, transitionRun,
+  agentIsWorking, getRun, releaseThreadLease, setStatusMessage, setStatusReason, setThreadRoot, setTicketDetails, takeThreadLease, transitionRun,
 } from '../db/runs.ts';
 import { withTransaction } from '../db/pool.ts';
 import { isActive, type Run } from '../domain/run.ts';
@@ -13,7 +13,7 @@ import { statusMessage, threadRootMessage } from '../bot/views/run-messages.ts';
 import { PermanentError, RetryableError } from './errors.ts';
 import type { Queue } from './queue.ts';
 import type { ResolvedTicket, TrackerRoutes } from './tracker-routes.ts';
-import { AGENT_LEASE_SECONDS, withAgentSlot } from './with-agent-slot.ts';
+import { withAgentSlot } from './with-agent-slot.ts';
 import { releaseRunWorkspace, type RunWorkspaceDeps } from './release-run-workspace.ts';
 import { refreshThread } from './refresh-thread.ts';
 import { announceRunEnd } from './announce-run-end.ts';
@@ -114,8 +114,17 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
   const log = deps.log.child({ runId: run.id, ticket: run.ticketKey, job: 'run.fix' });
   if (!isActive(run.status)) {
     log.info({ status: run.status }, 'run already ended; nothing to do');
+    // A worker that died with its agent left the worktree behind; nobody else works in it now.
+    if (!(await agentIsWorking(deps.pool, run.id))) await releaseRunWorkspace(run.id, deps);
     // A retry after the failure was recorded but before it was told: finish telling it.
     if (run.status === 'failed' && run.statusReason) await announceRunEnd(run.id, deps, { actor: FAILED_BY, reason: run.statusReason });
+    return;
+  }
+  if (await agentIsWorking(deps.pool, run.id)) {
+    // A redelivery (pg-boss re-sends a job whose expiry passed while its agent still works): that
+    // agent finishes the run. Ending here, before any tracker or Slack call, keeps this delivery
+    // from failing the run (and its worktree) under the working agent.
+    log.info('another worker’s agent is working on this run; this delivery ends here');
     return;
   }
   if (!run.threadTs || !run.statusTs) run = await openThread(run, deps, log);
@@ -153,26 +162,17 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
       return;
     }
     await showProgress(working, deps, log);
-    try {
-      await agent({ run: working, ticket, signal: stop });
-    } finally {
-      // Cancelled while the agent worked (the ticket closed, the PR closed): the cancel left the
-      // worktree to this job, which is done with it now.
-      const after = await getRun(deps.pool, run.id);
-      if (after && !isActive(after.status)) await releaseRunWorkspace(run.id, deps);
-    }
+    await agent({ run: working, ticket, signal: stop });
+  }).finally(async () => {
+    // After the slot is released: a run cancelled while its agent worked left the worktree to
+    // this job. The cancel and the release write the same row, so one of the two sees the other.
+    const after = await getRun(deps.pool, run.id);
+    if (after && !isActive(after.status)) await releaseRunWorkspace(run.id, deps);
   });
   if (outcome.ran) return;
   if (outcome.reason === 'held_elsewhere') {
-    // Another delivery of this run's job (pg-boss redelivers one whose expiry passed) has a live
-    // agent on it, so this one must not start a second. It checks back once a lease has passed:
-    // if that agent's job was lost with a retryable failure (its job already counted as done),
-    // the run is still active with no live lease, and this job takes it over then.
-    const checkBack = deps.agentSlots.leaseSeconds ?? AGENT_LEASE_SECONDS;
-    await withTransaction(deps.pool, (tx) =>
-      deps.queue.enqueue(tx, 'run.fix', { runId: run.id }, { priority: run.priority, singletonKey: run.ticketKey, startAfterSeconds: checkBack }),
-    );
-    log.info({ checkBackSeconds: checkBack }, 'another worker’s agent is working on this run; checking back later');
+    // The same redelivery as above, racing the check: the other agent finishes the run.
+    log.info('another worker’s agent is working on this run; this delivery ends here');
     return;
   }
   // Every slot is busy, or the free one is kept for a run due earlier: hand the job back with the

@@ -19,7 +19,7 @@ export interface AgentSlotOptions {
 
 export type AgentSlotOutcome<T> = { ran: true; value: T } | { ran: false; reason: Exclude<TakeAgentSlotResult, 'taken'> };
 
-export const AGENT_LEASE_SECONDS = 120;
+const AGENT_LEASE_SECONDS = 120;
 
 /**
  * Runs `work` while holding one of the agent slots, renewing the lease as it goes, and frees the

@@ -45,7 +45,7 @@ test('a run that fails or is cancelled gives its worktree back at once', async (
   assert.equal(existsSync(second.path), false, 'the cancelled run’s worktree is gone');
 });
 
-test('a PR closed on GitHub while a job works in the run’s worktree leaves it to that job; otherwise it goes at once', async (t) => {
+test('a PR closed on GitHub while an agent works in the run’s worktree leaves it to run.fix; otherwise it goes at once', async (t) => {
   const { db, remote, workspaces, deps } = await setup(t);
 
   const paths: Record<string, string> = {};
@@ -54,6 +54,8 @@ test('a PR closed on GitHub while a job works in the run’s worktree leaves it 
     paths[status] = (await workspaces.prepareWorkspace({ repo: remote.repo, runId: run.id, ticketKey: `GH-${n}`, title: 'x' })).path;
     await setPullRequest(db.pool, run.id, { repo: 'acme/app', branch: `baton/GH-${n}-x`, number: n, url: `https://github.com/acme/app/pull/${n}`, headSha: 'a'.repeat(40) });
     await db.pool.query('UPDATE runs SET status = $2 WHERE id = $1', [run.id, status]);
+    // The running one has an agent at work: it holds a live lease on the run.
+    if (status === 'running') await db.pool.query(`UPDATE runs SET agent_holder = 'agent', agent_lease_until = now() + interval '2 minutes' WHERE id = $1`, [run.id]);
     const closed = {
       kind: 'pull_request_closed', repo: 'acme/app', number: n, url: `https://github.com/acme/app/pull/${n}`,
       branch: `baton/GH-${n}-x`, headSha: 'a'.repeat(40), merged: false, actor: 'octocat', title: 'x',
@@ -61,6 +63,6 @@ test('a PR closed on GitHub while a job works in the run’s worktree leaves it 
     assert.equal(await handleGitHubEvent(closed, deps), 'applied');
     assert.equal((await getRun(db.pool, run.id))?.status, 'cancelled');
   }
-  assert.ok(existsSync(paths.running!), 'the job working in it removes it when it sees the cancel');
+  assert.ok(existsSync(paths.running!), 'left to run.fix, which removes it when the agent lets go');
   assert.equal(existsSync(paths.awaiting_approval!), false, 'nobody was using it: gone at once');
 });
