@@ -1,11 +1,15 @@
 import type { Queryable } from './pool.ts';
 
 /*
- * A run's end (`run.cancelled`, `run.failed`) is an audit entry that carries the Slack notice; the
+ * A run's end (RUN_END_ACTIONS) is an audit entry that carries the Slack notice; the
  * `run.announced` entry after it records that the notice reached Slack. An end without one is
  * still owed to the people in the thread. Whoever posts it first claims it
  * (runs.end_notice_claimed_until), so callers that find it owed at the same time post it once.
  */
+
+/** Audit actions that end a run and carry its notice for the thread. */
+export const RUN_END_ACTIONS = ['run.cancelled', 'run.failed', 'pr.merged_outside', 'pr.closed_outside'] as const;
+export type RunEndAction = (typeof RUN_END_ACTIONS)[number];
 
 export interface PendingEnd {
   id: string;
@@ -18,10 +22,10 @@ export interface PendingEnd {
 export async function pendingAnnouncement(db: Queryable, runId: string): Promise<PendingEnd | undefined> {
   const { rows } = await db.query<PendingEnd>(
     `SELECT e.id::text, e.actor, e.action, e.detail FROM audit_log e
-     WHERE e.run_id = $1 AND e.action IN ('run.cancelled', 'run.failed') AND e.detail ? 'notice'
+     WHERE e.run_id = $1 AND e.action = ANY($2::text[]) AND e.detail ? 'notice'
        AND NOT EXISTS (SELECT 1 FROM audit_log n WHERE n.run_id = e.run_id AND n.action = 'run.announced' AND n.id > e.id)
      ORDER BY e.id DESC LIMIT 1`,
-    [runId],
+    [runId, RUN_END_ACTIONS],
   );
   return rows[0];
 }
@@ -35,11 +39,11 @@ export async function listUnannouncedEnds(db: Queryable, olderThanSeconds: numbe
   const { rows } = await db.query<{ run_id: string }>(
     `SELECT DISTINCT e.run_id FROM audit_log e
      JOIN runs r ON r.id = e.run_id AND (r.end_notice_claimed_until IS NULL OR r.end_notice_claimed_until < now())
-     WHERE e.action IN ('run.cancelled', 'run.failed') AND e.detail ? 'notice'
+     WHERE e.action = ANY($3::text[]) AND e.detail ? 'notice'
        AND e.at > now() - interval '1 day' AND e.at <= now() - make_interval(secs => $1)
        AND NOT EXISTS (SELECT 1 FROM audit_log n WHERE n.run_id = e.run_id AND n.action = 'run.announced' AND n.id > e.id)
      LIMIT $2`,
-    [olderThanSeconds, limit],
+    [olderThanSeconds, limit, RUN_END_ACTIONS],
   );
   return rows.map((r) => r.run_id);
 }

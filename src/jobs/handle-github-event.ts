@@ -1,7 +1,8 @@
 import { appendAudit } from '../db/audit-log.ts';
-import { releaseRunWorkspace, type RunWorkspaceDeps } from './release-run-workspace.ts';
-import { withTransaction, type Pool } from '../db/pool.ts';
-import { findRunByBranch, findRunByPullRequest, lockRunForEnd, transitionRun } from '../db/runs.ts';
+import type { RunWorkspaceDeps } from './release-run-workspace.ts';
+import { finishRun } from './end-run.ts';
+import type { Pool } from '../db/pool.ts';
+import { findRunByBranch, findRunByPullRequest } from '../db/runs.ts';
 import type { GitHubEvent, PullRequestClosedEvent } from '../domain/github-event.ts';
 import { ACTIVE_STATUSES, isActive, type Run, type RunStatus } from '../domain/run.ts';
 import type { SlackClient, SlackMessage } from '../integrations/slack.ts';
@@ -9,7 +10,6 @@ import type { Logger } from '../logger.ts';
 import {
   checksCompletedMessage, commentRelayMessage, pullRequestClosedMessage, reviewRelayMessage,
 } from '../bot/views/github-event-messages.ts';
-import { refreshThread } from './refresh-thread.ts';
 
 export interface GitHubEventDeps extends RunWorkspaceDeps {
   pool: Pool;
@@ -37,11 +37,10 @@ async function runFor(event: GitHubEvent, pool: Pool): Promise<Run | undefined> 
   }
 }
 
-async function tellThread(run: Run, notice: SlackMessage, deps: GitHubEventDeps, log: Logger, refresh = false): Promise<void> {
+async function tellThread(run: Run, notice: SlackMessage, deps: GitHubEventDeps, log: Logger): Promise<void> {
   if (!deps.slack || !run.channelId || !run.threadTs) return;
   try {
     await deps.slack.postMessage(run.channelId, notice, run.threadTs);
-    if (refresh) await refreshThread(run, deps.slack);
   } catch (error) {
     log.error({ err: error }, 'GitHub event recorded, but the thread could not be told');
   }
@@ -49,24 +48,18 @@ async function tellThread(run: Run, notice: SlackMessage, deps: GitHubEventDeps,
 
 /** A PR closed or merged by someone on GitHub ends the run: done if merged, cancelled if not. */
 async function pullRequestClosed(run: Run, event: PullRequestClosedEvent, deps: GitHubEventDeps, log: Logger): Promise<void> {
-  const to: RunStatus = event.merged ? 'succeeded' : 'cancelled';
   const by = event.actor ? ` by @${event.actor}` : '';
   const reason = `PR #${event.number} was ${event.merged ? 'merged' : 'closed without merging'} on GitHub${by}`;
-  // One transaction: a run ended with no audit entry would never get one, since a retry finds it ended.
-  const ended = await withTransaction(deps.pool, async (tx) => {
-    const locked = await lockRunForEnd(tx, run.id);
-    const changed = await transitionRun(tx, run.id, CLOSABLE, to, reason);
-    if (!changed || !locked) return undefined;
-    await appendAudit(tx, { runId: run.id, actor: event.actor ? `github:${event.actor}` : 'github', action: event.merged ? 'pr.merged_outside' : 'pr.closed_outside', detail: { number: event.number } });
-    return { run: changed, agentWorking: locked.agentWorking };
-  });
-  if (!ended) {
-    log.info({ status: run.status }, 'PR closed event needs nothing: the run already ended or Baton is merging it');
-    return;
-  }
-  log.info({ to, pr: event.number }, reason);
-  await releaseRunWorkspace(run.id, deps, { agentWorking: ended.agentWorking });
-  await tellThread(ended.run, pullRequestClosedMessage(event, run.ticketKey), deps, log, true);
+  const { ended } = await finishRun(run.id, {
+    from: CLOSABLE,
+    to: event.merged ? 'succeeded' : 'cancelled',
+    actor: event.actor ? `github:${event.actor}` : 'github',
+    action: event.merged ? 'pr.merged_outside' : 'pr.closed_outside',
+    reason,
+    notice: pullRequestClosedMessage(event, run.ticketKey),
+    detail: { number: event.number },
+  }, deps);
+  if (!ended) log.info({ status: run.status }, 'PR closed event needs nothing: the run already ended or Baton is merging it');
 }
 
 /**

@@ -115,10 +115,11 @@ test('a PR merged on GitHub ends its run as succeeded, audited and told in the t
   const ended = await current(merged);
   assert.equal(ended.status, 'succeeded');
   assert.match(ended.statusReason ?? '', new RegExp(`^PR #${merged.number} was merged on GitHub`));
-  assert.deepEqual(
-    (await auditForRun(db.pool, merged.run.id)).map((a) => [a.action, a.detail]),
-    [['pr.merged_outside', { number: merged.number }]],
-  );
+  // The end and its notice are recorded like every run's end; the notice reached the thread.
+  const audit = await auditForRun(db.pool, merged.run.id);
+  assert.deepEqual(audit.map((a) => a.action), ['pr.merged_outside', 'run.announced']);
+  const end = audit[0]!.detail as { number: number; reason: string };
+  assert.deepEqual([end.number, end.reason], [merged.number, ended.statusReason]);
   assert.equal(notices(merged).length, 1);
   assert.match(notices(merged)[0]!, new RegExp(`PR #${merged.number} was merged on GitHub .*this run is done`));
 
@@ -146,7 +147,7 @@ test('a PR closed on GitHub without merging cancels its run, and the thread says
   const ended = await current(closed);
   assert.equal(ended.status, 'cancelled');
   assert.match(ended.statusReason ?? '', new RegExp(`^PR #${closed.number} was closed without merging on GitHub`));
-  assert.deepEqual((await auditForRun(db.pool, closed.run.id)).map((a) => a.action), ['pr.closed_outside']);
+  assert.deepEqual((await auditForRun(db.pool, closed.run.id)).map((a) => a.action), ['pr.closed_outside', 'run.announced']);
   assert.equal(notices(closed).length, 1);
   assert.match(notices(closed)[0]!, new RegExp(`PR #${closed.number} was closed on GitHub .*without merging — the run is cancelled`));
   assert.match(notices(closed)[0]!, new RegExp(`/agent fix ${closed.run.ticketKey}`));
