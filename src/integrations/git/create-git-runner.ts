@@ -2,6 +2,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRedactor } from '../../logger.ts';
 import { GitError } from './git-error.ts';
+import { configValue, resetMirrorConfig } from './reset-mirror-config.ts';
 import { runGit } from './run-git.ts';
 
 export interface GitCredentials {
@@ -24,9 +25,9 @@ export interface GitRunner {
   readonly home: string;
   local(args: string[], cwd: string): Promise<string>;
   /**
-   * Runs in the bare repository `gitDir`, never in a worktree (whose `.git` file the workspace
-   * controls). Every program git starts inherits the token, so its config must be Baton's:
-   * call it under the repository's lock right after resetMirrorConfig.
+   * Runs in the mirror `gitDir`, never in a worktree (whose `.git` file the workspace controls).
+   * Every program git starts inherits the token, so the mirror's config is reset to Baton's own
+   * first (resetMirrorConfig, with `url` as its remote): call it holding the repository's lock.
    */
   remote(args: string[], gitDir: string, url: string): Promise<string>;
 }
@@ -47,10 +48,6 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function gitConfigValue(text: string): string {
-  return `"${text.replace(/["\\\n]/g, '')}"`;
-}
-
 export function createGitRunner(options: GitRunnerOptions): GitRunner {
   const helperPath = join(options.home, 'credential-helper');
   const hooksDir = join(options.home, 'no-hooks');
@@ -62,8 +59,8 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
       await chmod(options.home, 0o700);
       const config = [
         '[user]',
-        `\tname = ${gitConfigValue(options.identity.name)}`,
-        `\temail = ${gitConfigValue(options.identity.email)}`,
+        `\tname = ${configValue(options.identity.name)}`,
+        `\temail = ${configValue(options.identity.email)}`,
         '[init]\n\tdefaultBranch = main',
         '[advice]\n\tdetachedHead = false',
         // Automatic gc in the background would outlive the command and race the next one.
@@ -99,6 +96,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
     },
     async remote(args, gitDir, url) {
       await prepare();
+      await resetMirrorConfig(gitDir, url);
       const creds = await options.credentials?.();
       if (creds && /[\0\n\r]/.test(creds.username + creds.password)) {
         throw new GitError('invalid_input', 'git credentials must not contain line breaks or NUL');

@@ -4,9 +4,8 @@ import { GitError } from './git-error.ts';
 import { parsePushPorcelain } from './parse-push-porcelain.ts';
 import { readRemoteRef } from './read-remote-ref.ts';
 import type { WorktreeDeps } from './remove-worktree.ts';
-import { resetMirrorConfig } from './reset-mirror-config.ts';
 import { withRepoLock } from './with-repo-lock.ts';
-import { lockPathOf, mirrorPathOf, type Workspace } from './workspace.ts';
+import { COMMIT_SHA, lockPathOf, mirrorPathOf, type Workspace } from './workspace.ts';
 
 export interface PushOptions {
   /**
@@ -21,7 +20,6 @@ export interface PushDeps extends WorktreeDeps {
   protectedBranches: readonly string[];
 }
 
-const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 function classify(error: unknown, branch: string): unknown {
   if (!(error instanceof GitError) || error.code !== 'git_failed') return error;
@@ -57,7 +55,7 @@ export async function pushBranch(workspace: Workspace, options: PushOptions, dep
   assertPushableBranch(branch, { baseBranch: repo.baseBranch, protectedBranches: deps.protectedBranches });
   const ref = `refs/heads/${branch}`;
   const { lastPushed } = options;
-  if (lastPushed !== undefined && !SHA.test(lastPushed)) {
+  if (lastPushed !== undefined && !COMMIT_SHA.test(lastPushed)) {
     throw new GitError('invalid_input', `the last pushed commit must be a full sha, got ${JSON.stringify(lastPushed)}`);
   }
   // From the mirror, not the worktree: the worktree's `.git` file, which the workspace can rewrite,
@@ -81,12 +79,9 @@ export async function pushBranch(workspace: Workspace, options: PushOptions, dep
   const { sha, lease } = await withRepoLock(
     lockPathOf(mirror),
     async () => {
-      await resetMirrorConfig(mirror, repo);
       const head = (await deps.git.local(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], mirror)).trim();
       const remote = await readRemoteRef(repo, ref, mirror, deps.git);
       const lease = chooseLease({ branch, remote, lastPushed, head });
-      // Again: workspaces of other runs can rewrite this config while ls-remote talks to the remote.
-      await resetMirrorConfig(mirror, repo);
       let stdout: string;
       try {
         stdout = await deps.git.remote(pushArgs(lease), mirror, repo.cloneUrl);

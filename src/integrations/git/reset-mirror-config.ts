@@ -1,7 +1,6 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitError } from './git-error.ts';
-import type { GitRepo } from './workspace.ts';
 
 // Remote branches become remote-tracking refs, not local branches as `clone --mirror` would make
 // them: with `+refs/*:refs/*` and --prune, a fetch would overwrite or delete the runs' own
@@ -15,8 +14,8 @@ export const MIRROR_REFSPECS = ['+refs/heads/*:refs/remotes/origin/*', '+refs/ta
 // alternate, with our environment.
 const UNTRUSTED_FILES = ['config.worktree', 'commondir', 'objects/info/alternates'];
 
-function configValue(text: string): string {
-  // A line break would end the value and start a line of the attacker's choosing.
+/** A quoted git config value; control characters are refused, since a line break would start a new line. */
+export function configValue(text: string): string {
   if ([...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
     throw new GitError('invalid_input', `${JSON.stringify(text)} cannot go into a git config file`);
   }
@@ -27,10 +26,11 @@ function configValue(text: string): string {
  * Replaces the mirror's config with Baton's own and deletes the files above. A worktree's
  * `git config` writes this config, so code run in any workspace could have set http.proxy,
  * core.sshCommand, url.*.insteadOf, include.path and the like, which no `-c` on the command line
- * can all undo; call it holding the repository's lock, right before every fetch and push.
+ * can all undo. GitRunner.remote calls it before every credentialed command, holding the
+ * repository's lock.
  * It also drops what workspaces configured for themselves: each run starts from the same config.
  */
-export async function resetMirrorConfig(mirrorPath: string, repo: GitRepo): Promise<void> {
+export async function resetMirrorConfig(mirrorPath: string, cloneUrl: string): Promise<void> {
   const config = [
     '[core]',
     '\trepositoryformatversion = 0',
@@ -39,7 +39,7 @@ export async function resetMirrorConfig(mirrorPath: string, repo: GitRepo): Prom
     '\tbare = true',
     '[remote "origin"]',
     // Only so that a person running `git fetch` in the mirror gets the same refs as Baton.
-    `\turl = ${configValue(repo.cloneUrl)}`,
+    `\turl = ${configValue(cloneUrl)}`,
     ...MIRROR_REFSPECS.map((spec) => `\tfetch = ${configValue(spec)}`),
     '',
   ].join('\n');

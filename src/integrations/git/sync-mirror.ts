@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../../logger.ts';
 import type { GitRunner } from './create-git-runner.ts';
 import { GitError } from './git-error.ts';
-import { MIRROR_REFSPECS, resetMirrorConfig } from './reset-mirror-config.ts';
+import { MIRROR_REFSPECS } from './reset-mirror-config.ts';
 import { baseRefOf, mirrorPathOf, type GitRepo } from './workspace.ts';
 
 export interface MirrorDeps {
@@ -14,7 +14,6 @@ export interface MirrorDeps {
 }
 
 async function fetchInto(path: string, repo: GitRepo, git: GitRunner): Promise<void> {
-  await resetMirrorConfig(path, repo);
   // The URL comes from Baton's config, not the mirror's: its config is not trusted to point home.
   await git.remote(['fetch', '--prune', '--quiet', repo.cloneUrl, ...MIRROR_REFSPECS], path, repo.cloneUrl);
 }

@@ -63,3 +63,6 @@ export function workspacesDirOf(dataDir: string): string {
 export function baseRefOf(repo: GitRepo): string {
   return `refs/remotes/origin/${repo.baseBranch}`;
 }
+
+/** A full commit id: 40 hex digits (SHA-1) or 64 (SHA-256 repositories). */
+export const COMMIT_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
