@@ -1,27 +1,17 @@
 import type { SlackMessage } from '../../integrations/slack.ts';
 import { CHECK_CONCLUSIONS, type CheckConclusion, type ChecksCompletedEvent, type CommentEvent, type PullRequestClosedEvent, type ReviewEvent } from '../../domain/github-event.ts';
-import { escapeMrkdwn, message, section } from './blocks.ts';
+import { escapeMrkdwn, link, message, section } from './blocks.ts';
 
 // Relayed bodies are cut here; a PR thread is not the place to read a long review.
 const MAX_BODY_CHARS = 1500;
 // Slack refuses a section whose text is over 3000 characters; escaping can make a body 4x longer.
 const MAX_QUOTE_CHARS = 2800;
 
-/**
- * Text written on GitHub by anyone, made inert for Slack: `<`, `>` and `&` escaped (so no
- * `<!channel>` or `<http://evil|x>`), and bare @channel/@here/@everyone broken with a zero-width
- * space, because Slack's text object docs say that with `verbatim: false` (the default) "certain
- * mentions will be automatically parsed".
- */
-export function escapeUntrusted(text: string): string {
-  return escapeMrkdwn(text).replace(/@(channel|here|everyone)\b/gi, '@\u200B$1');
-}
-
 /** A relayed body as a Slack quote: truncated, made inert, every line prefixed so no line escapes the quote. */
 export function quoteUntrusted(body: string): string {
   const chars = Array.from(body.trim()); // by code point, so an emoji is never cut in half
   const cut = chars.length > MAX_BODY_CHARS ? `${chars.slice(0, MAX_BODY_CHARS).join('').trimEnd()}…` : chars.join('');
-  const quoted = escapeUntrusted(cut)
+  const quoted = escapeMrkdwn(cut)
     .split(/\r?\n/)
     .map((line) => `> ${line}`)
     .join('\n');
@@ -29,23 +19,18 @@ export function quoteUntrusted(body: string): string {
   return quoted.length <= MAX_QUOTE_CHARS ? quoted : `${quoted.slice(0, MAX_QUOTE_CHARS).replace(/&[a-z]*$/, '')}…`;
 }
 
-/** A Slack link only to a plain http(s) URL: check apps choose their own details_url. */
-function safeLink(url: string, label: string): string {
-  return /^https?:\/\/[^\s<>|]+$/.test(url) ? `<${url}|${escapeUntrusted(label)}>` : escapeUntrusted(label);
-}
-
 export function pullRequestClosedMessage(event: PullRequestClosedEvent, ticketKey: string): SlackMessage {
   const pr = `PR #${event.number}`;
   // An empty actor: the PR was found closed by polling, which does not always say who.
-  const by = event.actor ? ` by @${escapeUntrusted(event.actor)}` : '';
-  const key = escapeUntrusted(ticketKey);
+  const by = event.actor ? ` by @${escapeMrkdwn(event.actor)}` : '';
+  const key = escapeMrkdwn(ticketKey);
   const [headline, outcome] = event.merged
-    ? [`:twisted_rightwards_arrows: ${safeLink(event.url, pr)} was merged on GitHub${by}`, 'this run is done.']
-    : [`:no_entry_sign: ${safeLink(event.url, pr)} was closed on GitHub${by} without merging`, `the run is cancelled. Run \`/agent fix ${key}\` to start again.`];
+    ? [`:twisted_rightwards_arrows: ${link(event.url, pr)} was merged on GitHub${by}`, 'this run is done.']
+    : [`:no_entry_sign: ${link(event.url, pr)} was closed on GitHub${by} without merging`, `the run is cancelled. Run \`/agent fix ${key}\` to start again.`];
   const text = event.merged
     ? `${pr} was merged on GitHub${by} — ${outcome}`
     : `${pr} was closed on GitHub${by} without merging — ${outcome}`;
-  return message(text, section(`${headline} — ${outcome}\n_${escapeUntrusted(event.title)}_`));
+  return message(text, section(`${headline} — ${outcome}\n_${escapeMrkdwn(event.title)}_`));
 }
 
 const CONCLUSION: Record<CheckConclusion | 'none', { emoji: string; verb: string }> = {
@@ -64,10 +49,10 @@ const CONCLUSION: Record<CheckConclusion | 'none', { emoji: string; verb: string
 export function checksCompletedMessage(event: ChecksCompletedEvent): SlackMessage {
   const known = event.conclusion === null ? 'none' : CHECK_CONCLUSIONS.find((c) => c === event.conclusion);
   // A conclusion GitHub added after this was written: say what GitHub said, in its words.
-  const { emoji, verb } = known ? CONCLUSION[known] : { emoji: ':grey_question:', verb: `finished (${escapeUntrusted(event.conclusion ?? '')})` };
+  const { emoji, verb } = known ? CONCLUSION[known] : { emoji: ':grey_question:', verb: `finished (${escapeMrkdwn(event.conclusion ?? '')})` };
   const sha = event.headSha.slice(0, 7);
-  const name = escapeUntrusted(event.name);
-  return message(`CI: ${name} ${verb} on ${sha}`, section(`${emoji} CI: ${safeLink(event.url, event.name)} ${verb} on \`${sha}\``));
+  const name = escapeMrkdwn(event.name);
+  return message(`CI: ${name} ${verb} on ${sha}`, section(`${emoji} CI: ${link(event.url, event.name)} ${verb} on \`${sha}\``));
 }
 
 const REVIEW_VERB: Record<ReviewEvent['state'], { emoji: string; verb: string }> = {
@@ -78,9 +63,9 @@ const REVIEW_VERB: Record<ReviewEvent['state'], { emoji: string; verb: string }>
 
 /** "@x did y on PR #n:" and the quoted body; a colon only when a body follows. */
 function relay(emoji: string, author: string, action: string, number: number, url: string, body: string): SlackMessage {
-  const who = `@${escapeUntrusted(author)}`;
+  const who = `@${escapeMrkdwn(author)}`;
   const end = body.trim() ? ':' : '.';
-  const headline = section(`${emoji} ${who} ${action} ${safeLink(url, `PR #${number}`)}${end}`);
+  const headline = section(`${emoji} ${who} ${action} ${link(url, `PR #${number}`)}${end}`);
   return message(`${who} ${action} PR #${number}${end}`, headline, ...(body.trim() ? [section(quoteUntrusted(body))] : []));
 }
 
@@ -91,6 +76,6 @@ export function reviewRelayMessage(event: ReviewEvent): SlackMessage {
 
 export function commentRelayMessage(event: CommentEvent): SlackMessage {
   // Backticks would end the code span early; a file name with one is rare enough to just drop it.
-  const action = event.path ? `commented on \`${escapeUntrusted(event.path.replace(/`/g, ''))}${event.line ? `:${event.line}` : ''}\` in` : 'commented on';
+  const action = event.path ? `commented on \`${escapeMrkdwn(event.path.replace(/`/g, ''))}${event.line ? `:${event.line}` : ''}\` in` : 'commented on';
   return relay(':speech_balloon:', event.author, action, event.number, event.url, event.body);
 }

@@ -39,7 +39,6 @@ export function threadRootMessage(run: Run): SlackMessage {
 // The steps a run goes through. Later stages mark theirs done; none is claimed before it happens.
 const STEPS = ['Fetch the ticket', 'Prepare a workspace', 'Fix and prove it with tests', 'Review (security, blast radius, plan)', 'Open the pull request', 'Approve and merge'];
 
-/** The one status message in the thread, edited as steps complete. */
 /** Steps a run has provably done, from what is recorded on it. */
 function recordedSteps(run: Run): number {
   if (run.status === 'succeeded' && run.prNumber) return STEPS.length;
@@ -47,7 +46,9 @@ function recordedSteps(run: Run): number {
   return run.ticketTitle ? 1 : 0;
 }
 
-export function statusMessage(run: Run, stepsDone = recordedSteps(run)): SlackMessage {
+/** The one status message in the thread, edited as steps complete. */
+export function statusMessage(run: Run): SlackMessage {
+  const stepsDone = recordedSteps(run);
   const lines = STEPS.map((step, i) => `${i < stepsDone ? ':white_check_mark:' : ':white_square:'} ${step}`);
   const where = run.statusReason ? `\n_${escapeMrkdwn(run.statusReason)}_` : '';
   return message(

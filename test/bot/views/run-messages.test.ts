@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { threadRootMessage } from '../../../src/bot/views/run-messages.ts';
+import type { Run } from '../../../src/domain/run.ts';
+
+const run: Run = {
+  id: '00000000-0000-4000-8000-000000000001', ticketKey: 'ENG-1', source: 'linear', status: 'queued', statusReason: null,
+  requestedBy: 'Linear poll', channelId: 'C1', responseUrl: null, threadTs: null, statusTs: null, threadUrl: null, priority: 0,
+  ticketTitle: null, ticketUrl: null, repo: null, branch: null, prNumber: null, prUrl: null, headSha: null,
+  createdAt: new Date(0), updatedAt: new Date(0),
+};
+
+test('a ticket title is the author’s text: it cannot ping the channel, add markup or forge a link', () => {
+  const root = threadRootMessage({ ...run, ticketTitle: 'Fix @channel <!here> & <https://evil.example|login>', ticketUrl: 'https://linear.app/acme/issue/ENG-1' });
+  const section = JSON.stringify(root.blocks);
+  assert.ok(!/@(channel|here)\b/.test(section), section);
+  assert.ok(!section.includes('<!here>') && !section.includes('<https://evil.example'), section);
+  assert.ok(section.includes('<https://linear.app/acme/issue/ENG-1|ENG-1>'), 'the ticket link itself stays a link');
+});
+
+test('a ticket URL that is not plain http(s) is shown as text, not as a link', () => {
+  const root = threadRootMessage({ ...run, ticketUrl: 'javascript:alert(1)' });
+  assert.ok(!JSON.stringify(root.blocks).includes('javascript:'), JSON.stringify(root.blocks));
+});
