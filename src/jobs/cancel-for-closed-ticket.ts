@@ -2,8 +2,7 @@ import { isClosed, ticketMayCancel } from '../domain/intake-decision.ts';
 import { CANCELLABLE_BY_TICKET, type Run } from '../domain/run.ts';
 import type { Ticket, TicketState } from '../domain/ticket.ts';
 import { TrackerError } from '../integrations/trackers/ticket-tracker.ts';
-import { runCancelledByTicketMessage } from '../bot/views/ticket-event-messages.ts';
-import { ticketDeletedMessage } from '../bot/views/ticket-deleted-message.ts';
+import { runCancelledByTicketMessage, ticketDeletedMessage } from '../bot/views/ticket-event-messages.ts';
 import { cancelRun, type CancelRunDeps } from './cancel-run.ts';
 import type { ResolvedTicket } from './tracker-routes.ts';
 

@@ -1,3 +1,4 @@
+import { unknownTicketPrefixMessage } from '../bot/views/ticket-event-messages.ts';
 import { routeTicket, TRACKER_LABELS, type TicketRoute, type TrackerLabel, type TrackerName } from '../domain/route-ticket.ts';
 import type { TicketTracker } from '../integrations/trackers/ticket-tracker.ts';
 import type { TeamPolicy } from '../policy.ts';
@@ -40,13 +41,8 @@ export function createTrackerRoutes(
     require(key) {
       const resolved = resolve(key);
       if (resolved) return resolved;
-      const known = prefixes().map((p) => `${p.prefix} (${p.tracker})`).join(', ');
-      throw new PermanentError(
-        'unknown_ticket_prefix',
-        known
-          ? `Baton doesn't know which tracker holds ${key}: the configured prefixes are ${known}. Add the prefix under teams in baton.yml.`
-          : `Baton doesn't know which tracker holds ${key}: no teams are configured in baton.yml yet.`,
-      );
+      // The same sentence the slash command answers with, for a run that reached a worker anyway.
+      throw new PermanentError('unknown_ticket_prefix', unknownTicketPrefixMessage(key, prefixes()).text);
     },
     prefixes,
     teams: () => Object.entries(teams).flatMap(([prefix, team]) => withTracker({ prefix, team }) ?? []),

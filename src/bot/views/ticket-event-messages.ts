@@ -1,7 +1,6 @@
 import type { SlackMessage } from '../../integrations/slack.ts';
+import type { TrackerLabel } from '../../domain/route-ticket.ts';
 import { escapeMrkdwn, message, section } from './blocks.ts';
-
-export type TrackerName = 'Linear' | 'Jira';
 
 /**
  * Each message's fallback text is its section without emoji and bold, for notifications. Keys and
@@ -11,7 +10,7 @@ function notice(markdown: string): SlackMessage {
   return message(markdown.replace(/^:[a-z_]+: /, '').replace(/\*/g, ''), section(markdown));
 }
 
-export function runCancelledByTicketMessage(ticketKey: string, stateName: string, tracker: TrackerName): SlackMessage {
+export function runCancelledByTicketMessage(ticketKey: string, stateName: string, tracker: TrackerLabel): SlackMessage {
   return notice(`:no_entry_sign: *${escapeMrkdwn(ticketKey)}* was moved to *${escapeMrkdwn(stateName)}* in ${tracker}, so Baton cancelled this run. Nothing will be pushed.`);
 }
 
@@ -19,7 +18,7 @@ export function runResumedMessage(ticketKey: string): SlackMessage {
   return notice(`:arrows_counterclockwise: *${escapeMrkdwn(ticketKey)}*'s description was edited, so Baton is resuming the run with the new description.`);
 }
 
-export function unknownTicketPrefixMessage(key: string, configuredPrefixes: readonly { prefix: string; tracker: TrackerName }[]): SlackMessage {
+export function unknownTicketPrefixMessage(key: string, configuredPrefixes: readonly { prefix: string; tracker: TrackerLabel }[]): SlackMessage {
   const known = configuredPrefixes.map((p) => `${escapeMrkdwn(p.prefix)} (${p.tracker})`).join(', ');
   const what = `:question: Baton doesn't know which tracker holds *${escapeMrkdwn(key)}*`;
   return notice(
@@ -29,10 +28,6 @@ export function unknownTicketPrefixMessage(key: string, configuredPrefixes: read
   );
 }
 
-export function ticketNotFoundMessage(key: string, tracker: TrackerName): SlackMessage {
-  // Linear scopes API access by team, Jira by project: a key that exists can still be invisible to Baton.
-  const scope = tracker === 'Linear' ? 'team' : 'project';
-  return notice(
-    `:mag: *${escapeMrkdwn(key)}* not found in ${tracker}. Check the key; if it is right, Baton's ${tracker} API key may not have access to that ${scope}.`,
-  );
+export function ticketDeletedMessage(ticketKey: string, tracker: TrackerLabel): SlackMessage {
+  return notice(`:wastebasket: *${escapeMrkdwn(ticketKey)}* no longer exists in ${tracker}, so Baton cancelled this run. Nothing will be pushed.`);
 }

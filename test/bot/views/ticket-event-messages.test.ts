@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import {
   runCancelledByTicketMessage,
   runResumedMessage,
-  ticketNotFoundMessage,
   unknownTicketPrefixMessage,
 } from '../../../src/bot/views/ticket-event-messages.ts';
 
@@ -33,13 +32,4 @@ test('an unknown prefix with nothing configured says to add a team', () => {
     unknownTicketPrefixMessage('WEB-9', []).text,
     "Baton doesn't know which tracker holds WEB-9, and no ticket prefixes are configured yet — add a team to baton.yml.",
   );
-});
-
-test('a ticket not found: check the key, or the API key may lack access to that team or project', () => {
-  assert.equal(
-    ticketNotFoundMessage('ENG-999', 'Linear').text,
-    "ENG-999 not found in Linear. Check the key; if it is right, Baton's Linear API key may not have access to that team.",
-  );
-  assert.match(ticketNotFoundMessage('OPS-999', 'Jira').text, /not found in Jira\. .*Jira API key may not have access to that project\.$/);
-  assert.ok(sectionText(ticketNotFoundMessage('<!channel>-1', 'Jira')).startsWith(':mag: *&lt;!channel&gt;-1*'));
 });
