@@ -30,7 +30,8 @@ function reasonFor(error: unknown): string {
 
 /**
  * `/agent` — parse (pure), make one call, and answer in the ack itself. The ack carries the
- * outcome of the transaction, which the pool bounds well inside Slack's 3 seconds.
+ * outcome of one short transaction; a database that is down fails it within the pool's 2 s
+ * connect timeout, inside Slack's 3 seconds (bench/ack-latency measures the normal case).
  */
 export async function handleAgentCommand(
   { command, ack }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack'>,
