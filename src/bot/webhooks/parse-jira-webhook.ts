@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jiraPriority } from '../../domain/ticket-priority.ts';
 import { jiraStateCategory } from '../../domain/ticket-state.ts';
 import type { ParsedTicketEvent } from '../../domain/ticket-event.ts';
+import { ticketPrefix } from '../../domain/route-ticket.ts';
 
 /*
  * Jira's issue webhook: `{ webhookEvent: 'jira:issue_created' | 'jira:issue_updated', issue: { key,
@@ -52,7 +53,7 @@ function deleted(body: unknown): ParsedTicketEvent {
       kind: 'deleted',
       source: 'jira',
       ticketKey: key,
-      team: f?.project?.key ?? key.split('-')[0]!,
+      team: f?.project?.key ?? ticketPrefix(key),
       labelsAdded: [],
       descriptionChanged: false,
       labels: f?.labels ?? [],
@@ -90,7 +91,7 @@ export function parseJiraWebhook(body: unknown): ParsedTicketEvent {
       kind,
       source: 'jira',
       ticketKey: issue.key,
-      team: f.project?.key ?? issue.key.split('-')[0]!,
+      team: f.project?.key ?? ticketPrefix(issue.key),
       labelsAdded: kind === 'created' ? labels : labelItem ? words(labelItem.toString).filter((l) => !words(labelItem.fromString).includes(l)) : [],
       ...(statusItem ? { stateChangedTo: state } : {}),
       descriptionChanged: item('description') !== undefined,

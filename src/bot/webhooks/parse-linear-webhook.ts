@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ParsedTicketEvent } from '../../domain/ticket-event.ts';
 import { linearPriority } from '../../domain/ticket-priority.ts';
 import { linearStateCategory } from '../../domain/ticket-state.ts';
+import { ticketPrefix } from '../../domain/route-ticket.ts';
 
 /*
  * Linear's data-change webhook: `{ action: create|update|remove, type: 'Issue', data: <issue>,
@@ -43,7 +44,7 @@ function removed(data: unknown): ParsedTicketEvent {
       kind: 'deleted',
       source: 'linear',
       ticketKey: identifier,
-      team: team?.key ?? identifier.split('-')[0]!,
+      team: team?.key ?? ticketPrefix(identifier),
       labelsAdded: [],
       descriptionChanged: false,
       labels: labels.map((l) => l.name),
@@ -77,7 +78,7 @@ export function parseLinearWebhook(body: unknown): ParsedTicketEvent {
       source: 'linear',
       ticketKey: data.identifier,
       // The team is in every Issue payload Linear documents; the key prefix is the same value if not.
-      team: data.team?.key ?? data.identifier.split('-')[0]!,
+      team: data.team?.key ?? ticketPrefix(data.identifier),
       labelsAdded: labelsAdded.map((l) => l.name),
       ...(changed('stateId') ? { stateChangedTo: state } : {}),
       descriptionChanged: changed('description'),

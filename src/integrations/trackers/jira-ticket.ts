@@ -2,6 +2,7 @@ import { MAX_TICKET_COMMENTS, type Ticket } from '../../domain/ticket.ts';
 import { jiraPriority } from '../../domain/ticket-priority.ts';
 import { jiraStateCategory } from '../../domain/ticket-state.ts';
 import { adfToMarkdown } from './adf-to-markdown.ts';
+import { ticketPrefix } from '../../domain/route-ticket.ts';
 
 /** The issue fields Baton reads; asking for only these keeps Jira's answer small. */
 export const TICKET_FIELDS = ['summary', 'description', 'labels', 'priority', 'project', 'status', 'reporter', 'comment'];
@@ -46,7 +47,7 @@ export function ticketFromJira(issue: JiraIssueJson, host: string): Ticket {
     url: `${host.replace(/\/+$/, '')}/browse/${issue.key}`,
     labels: f.labels ?? [],
     priority: jiraPriority(f.priority?.name),
-    team: f.project?.key ?? issue.key.split('-')[0]!,
+    team: f.project?.key ?? ticketPrefix(issue.key),
     state: { name: statusName, category: jiraStateCategory(f.status?.statusCategory?.key, statusName) },
     reporter,
     comments,
