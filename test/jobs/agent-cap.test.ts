@@ -1,7 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { migrate } from '../../src/db/migrate.ts';
 import { countAgentSlotsInUse } from '../../src/db/agent-slots.ts';
 import { createSlackClient } from '../../src/integrations/slack.ts';
 import { createLinearTracker } from '../../src/integrations/trackers/linear-tracker.ts';
@@ -13,7 +12,8 @@ import { policySchema } from '../../src/policy.ts';
 import { FakeLinear } from '../fakes/fake-linear.ts';
 import { FakeSlack } from '../fakes/fake-slack.ts';
 import { eventually } from '../support/eventually.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { startRunFixFixture, type RunFixFixture } from '../support/run-fix-fixture.ts';
 
 /*
  * Two worker "processes" (two pg-boss instances on one database, two run.fix workers each) and
@@ -24,25 +24,18 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 const CHANNEL = 'C0CAP';
 const { teams, scheduling } = policySchema.parse({ teams: { CAP: { tracker: 'linear', channel: CHANNEL } } });
 
+let fixture: RunFixFixture;
 let db: TestDatabase;
 let slack: FakeSlack;
 let linear: FakeLinear;
 let series = 0;
 
 before(async () => {
-  db = await createTestDatabase();
-  await migrate(db.pool, db.schema);
-  slack = new FakeSlack();
-  await slack.start();
-  linear = new FakeLinear();
-  await linear.start();
-  linear.addTeam({ key: 'CAP', name: 'Cap' });
-  for (let i = 1; i <= 20; i += 1) linear.addIssue({ team: 'CAP', number: i, title: `Ticket ${i}` });
+  fixture = await startRunFixFixture({ key: 'CAP', name: 'Cap' }, 20);
+  ({ db, slack, linear } = fixture);
 });
 after(async () => {
-  await linear.stop();
-  await slack.stop();
-  await db.drop();
+  await fixture.stop();
 });
 
 async function runFiveWithCap(capacity: number): Promise<{ maxAtOnce: number; maxSlotsInDb: number; done: number }> {

@@ -1,7 +1,6 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { migrate } from '../../src/db/migrate.ts';
 import type { HeadStart } from '../../src/domain/job-priority.ts';
 import type { Run } from '../../src/domain/run.ts';
 import type { TicketPriority } from '../../src/domain/ticket.ts';
@@ -15,7 +14,8 @@ import { policySchema } from '../../src/policy.ts';
 import { FakeLinear } from '../fakes/fake-linear.ts';
 import { FakeSlack } from '../fakes/fake-slack.ts';
 import { eventually } from '../support/eventually.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { startRunFixFixture, type RunFixFixture } from '../support/run-fix-fixture.ts';
 
 /*
  * Priority aging on the real run.fix path with the agent cap full. One low-priority run waits
@@ -46,25 +46,19 @@ const BOUND = INITIAL_HIGH + ARRIVALS_PER_AGENT * (HEAD_START.low - HEAD_START.h
 // Enough agents for a run that broke the bound to show it, few enough to keep the file short.
 const STREAM_LIMIT = BOUND + 3;
 
+let fixture: RunFixFixture;
 let db: TestDatabase;
 let slack: FakeSlack;
 let linear: FakeLinear;
 let series = 0;
 
 before(async () => {
-  db = await createTestDatabase();
-  await migrate(db.pool, db.schema);
-  slack = new FakeSlack();
-  await slack.start();
-  linear = new FakeLinear();
-  await linear.start();
-  linear.addTeam({ key: 'ORD', name: 'Order' });
+  fixture = await startRunFixFixture({ key: 'ORD', name: 'Order' });
+  ({ db, slack, linear } = fixture);
 });
 after(async () => {
-  await linear.stop();
-  await slack.stop();
   for (const name of ['kept', 'none']) await db.pool.query(`DROP SCHEMA IF EXISTS ${db.schema}_${name} CASCADE`);
-  await db.drop();
+  await fixture.stop();
 });
 
 /** Runs started before the low run's agent, in order, and whether each was due before it. */

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { migrate } from '../../src/db/migrate.ts';
 import { getRun, insertRun } from '../../src/db/runs.ts';
 import { createSlackClient } from '../../src/integrations/slack.ts';
 import { runFix, type RunFixDeps } from '../../src/jobs/run-fix.ts';
@@ -16,8 +15,10 @@ import { createLinearTracker } from '../../src/integrations/trackers/linear-trac
 import { createTrackerRoutes } from '../../src/jobs/tracker-routes.ts';
 import { createQueue, type Queue } from '../../src/jobs/queue.ts';
 import { policySchema } from '../../src/policy.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { startRunFixFixture, type RunFixFixture } from '../support/run-fix-fixture.ts';
 
+let fixture: RunFixFixture;
 let db: TestDatabase;
 let slack: FakeSlack;
 let linear: FakeLinear;
@@ -33,14 +34,8 @@ async function newRun(): Promise<string> {
 }
 
 before(async () => {
-  db = await createTestDatabase();
-  await migrate(db.pool, db.schema);
-  slack = new FakeSlack();
-  await slack.start();
-  linear = new FakeLinear();
-  await linear.start();
-  linear.addTeam({ key: 'TWICE', name: 'Twice' });
-  for (let i = 1; i <= 10; i += 1) linear.addIssue({ team: 'TWICE', number: i, title: `Ticket ${i}` });
+  fixture = await startRunFixFixture({ key: 'TWICE', name: 'Twice' }, 10);
+  ({ db, slack, linear } = fixture);
   const log = pino({ level: 'silent' });
   queue = createQueue({ pool: db.pool, schema: `${db.schema}_jobs`, pollIntervalSeconds: 1, log, supervise: false });
   await queue.start();
@@ -57,9 +52,7 @@ before(async () => {
 beforeEach(() => slack.reset());
 after(async () => {
   await queue.stop(0);
-  await linear.stop();
-  await slack.stop();
-  await db.drop();
+  await fixture.stop();
 });
 
 test('run.fix delivered twice, one after the other, posts one thread root', async () => {
