@@ -67,6 +67,96 @@ const headStartSchema = z
   } satisfies Record<TicketPriority, z.ZodType>)
   .prefault({});
 
+// USD per million tokens. Prices change: keep the date they were read beside them.
+const priceSchema = z.object({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cache_write_5m: z.number().min(0),
+  cache_write_1h: z.number().min(0),
+  cache_read: z.number().min(0),
+});
+
+// Read from anthropic.com/pricing on this date; baton.yml may replace the whole table.
+const DEFAULT_PRICES = {
+  read_on: '2026-11-01',
+  models: {
+    'claude-sonnet-5-5': { input: 3, output: 15, cache_write_5m: 3.75, cache_write_1h: 6, cache_read: 0.3 },
+    'claude-opus-5-5': { input: 5, output: 25, cache_write_5m: 6.25, cache_write_1h: 10, cache_read: 0.5 },
+    'claude-haiku-5-5': { input: 1, output: 5, cache_write_5m: 1.25, cache_write_1h: 2, cache_read: 0.1 },
+  },
+};
+
+const agentSchema = z
+  .object({
+    /** The first model is used; the others take over, in order, when it is overloaded past its retries or unknown. */
+    models: z.array(z.string().trim().min(1)).min(1).default(['claude-sonnet-5-5', 'claude-opus-5-5']),
+    prices: z
+      .object({
+        read_on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
+        models: z.record(z.string().min(1), priceSchema),
+      })
+      .default(DEFAULT_PRICES),
+    /** Per model call. */
+    max_tokens: z.number().int().min(256).max(128_000).default(16_000),
+    limits: z
+      .object({
+        turns: z.number().int().min(1).max(1000).default(80),
+        minutes: z.number().min(1).max(24 * 60).default(45),
+        dollars: z.number().min(0.01).max(10_000).default(5),
+        /** At this share of the dollar cap the run pauses and asks Continue / Stop in the thread. */
+        ask_at_fraction: z.number().min(0.1).max(1).default(0.8),
+        /** Continue raises the cap once, by this factor. */
+        raise_factor: z.number().min(1.1).max(10).default(2),
+        /** No reproducing test within this many turns: the agent asks the ticket's author instead. */
+        reproduce_within_turns: z.number().int().min(1).max(1000).default(40),
+        /** A failed outcome gate goes back to the agent at most this many times. */
+        gate_attempts: z.number().int().min(0).max(20).default(3),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const sandboxSchema = z
+  .object({
+    /** Where bubblewrap cannot run: refuse agent runs (the safe default), or run unsandboxed with a warning in every thread. */
+    when_unavailable: z.enum(['refuse', 'run_unsandboxed']).default('refuse'),
+    /** The install step may use the network (package registries); bash and tests never do. */
+    install_network: z.boolean().default(true),
+    command_timeout_seconds: z.number().int().min(1).max(3600).default(120),
+    test_timeout_seconds: z.number().int().min(1).max(7200).default(600),
+    install_timeout_seconds: z.number().int().min(1).max(7200).default(900),
+    /** Size of the tmpfs for /tmp and HOME. */
+    tmpfs_mib: z.number().int().min(16).max(16_384).default(512),
+    /** Output kept per command, head and tail. */
+    output_kib: z.number().int().min(4).max(10_240).default(64),
+    /** Extra variables passed into the sandbox by name with fixed values (never Baton's secrets). */
+    env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).default({}),
+  })
+  .prefault({});
+
+// Paths an agent's change may not touch unless the ticket carries `sensitive_label`.
+const DEFAULT_SENSITIVE = [
+  '.github/workflows/**', '.gitlab-ci.yml', '.circleci/**', 'Jenkinsfile',
+  'migrations/**', '**/migrations/**',
+  'package-lock.json', '**/package-lock.json', '**/yarn.lock', '**/pnpm-lock.yaml', '**/Cargo.lock', '**/poetry.lock', '**/go.sum', '**/Gemfile.lock',
+  '**/Dockerfile', '**/Dockerfile.*', '**/docker-compose*.yml',
+  'infra/**', 'terraform/**', '**/*.tf', 'k8s/**', 'helm/**', '.baton/**', 'baton.yml',
+];
+const DEFAULT_TEST_PATHS = ['test/**', 'tests/**', '**/__tests__/**', '**/*.test.*', '**/*.spec.*', '**/test_*.py', '**/*_test.py', '**/*_test.go'];
+
+const outcomeGatesSchema = z
+  .object({
+    max_files: z.number().int().min(1).max(10_000).default(20),
+    /** Added plus removed lines. */
+    max_lines: z.number().int().min(1).max(1_000_000).default(600),
+    sensitive_paths: z.array(z.string().min(1)).default(DEFAULT_SENSITIVE),
+    /** A ticket with this label may touch sensitive paths. */
+    sensitive_label: z.string().trim().min(1).default('baton-sensitive-ok'),
+    /** Which files are tests (globs); FAIL_TO_PASS is checked on them. */
+    test_paths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS),
+  })
+  .prefault({});
+
 export const policySchema = z
   .object({
     queue: z
@@ -102,6 +192,9 @@ export const policySchema = z
       .record(z.string().regex(TICKET_PREFIX, 'a ticket key prefix: upper-case letters and digits, e.g. ENG'), teamSchema)
       .default({}),
     repos: z.record(z.string().regex(REPO_NAME, 'must be owner/name'), repoSchema).default({}),
+    agent: agentSchema,
+    sandbox: sandboxSchema,
+    outcome_gates: outcomeGatesSchema,
   })
   .prefault({});
 
@@ -109,3 +202,7 @@ export type Policy = z.infer<typeof policySchema>;
 export type TeamPolicy = z.infer<typeof teamSchema>;
 export type RepoPolicy = z.infer<typeof repoSchema>;
 export type IntakeRule = z.infer<typeof intakeSchema>;
+export type AgentPolicy = z.infer<typeof agentSchema>;
+export type SandboxPolicy = z.infer<typeof sandboxSchema>;
+export type OutcomeGatesPolicy = z.infer<typeof outcomeGatesSchema>;
+export type ModelPrice = z.infer<typeof priceSchema>;
