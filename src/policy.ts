@@ -54,6 +54,8 @@ const repoSchema = z.object({
   labels: z.array(z.string().trim().min(1)).default(['baton']),
   /** Checks that must pass before a merge even if GitHub's branch protection does not require them. */
   required_checks: z.array(z.string().trim().min(1)).default([]),
+  /** Where git clones from, when not derived from GITHUB_API_URL (src/domain/clone-url.ts): https://, http:// or file://. */
+  clone_url: z.url({ protocol: /^(https?|file)$/ }).optional(),
 });
 
 // Minutes of head start each ticket priority gets over a later-arriving ticket (see job-priority.ts).
@@ -157,6 +159,24 @@ const outcomeGatesSchema = z
   })
   .prefault({});
 
+// Slack user ids (U…/W…); user-group ids (S…) are accepted here and resolved by the approval gates.
+const approverSchema = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'a Slack user id (U…) or user-group id (S…)');
+
+const gatesSchema = z
+  .object({
+    merge: z
+      .object({
+        approvers: z.array(approverSchema).default([]),
+        /** An approval request nobody answers expires after this. */
+        expire_hours: z.number().int().min(1).max(24 * 30).default(72),
+        /** Off by default; never covers production. */
+        auto_approve: z.boolean().default(false),
+      })
+      .prefault({}),
+    production: z.object({ approvers: z.array(approverSchema).default([]) }).prefault({}),
+  })
+  .prefault({});
+
 export const policySchema = z
   .object({
     queue: z
@@ -195,6 +215,8 @@ export const policySchema = z
     agent: agentSchema,
     sandbox: sandboxSchema,
     outcome_gates: outcomeGatesSchema,
+    /** Who may approve a merge or a production deploy; they may also answer a run's budget prompt. */
+    gates: gatesSchema,
   })
   .prefault({});
 
@@ -206,3 +228,4 @@ export type AgentPolicy = z.infer<typeof agentSchema>;
 export type SandboxPolicy = z.infer<typeof sandboxSchema>;
 export type OutcomeGatesPolicy = z.infer<typeof outcomeGatesSchema>;
 export type ModelPrice = z.infer<typeof priceSchema>;
+export type GatesPolicy = z.infer<typeof gatesSchema>;
