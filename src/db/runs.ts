@@ -1,7 +1,9 @@
-import type { NewRun, Run, RunStatus } from '../domain/run.ts';
+import type { NewRun, Run, RunOutcome, RunStatus } from '../domain/run.ts';
+import { isProgressStep } from '../domain/run-progress.ts';
 import type { Queryable } from './pool.ts';
 
-interface RunRow {
+/** A `runs` row as pg returns it (SELECT * / RETURNING *); db/run-agent.ts maps it too. */
+export interface RunRow {
   id: string;
   ticket_key: string;
   source: Run['source'];
@@ -21,11 +23,20 @@ interface RunRow {
   pr_number: number | null;
   pr_url: string | null;
   head_sha: string | null;
+  // numeric arrives as a string (pg keeps its precision); the cap check needs no more than a float's.
+  cost_usd: string;
+  cost_cap_usd: string | null;
+  cost_cap_raised_by: string | null;
+  progress: string[];
+  question: string | null;
+  clarification_answer: string | null;
+  unsandboxed: boolean;
+  outcome: RunOutcome | null;
   created_at: Date;
   updated_at: Date;
 }
 
-function toRun(row: RunRow): Run {
+export function toRun(row: RunRow): Run {
   return {
     id: row.id,
     ticketKey: row.ticket_key,
@@ -46,6 +57,14 @@ function toRun(row: RunRow): Run {
     prNumber: row.pr_number,
     prUrl: row.pr_url,
     headSha: row.head_sha,
+    costUsd: Number(row.cost_usd),
+    costCapUsd: row.cost_cap_usd === null ? null : Number(row.cost_cap_usd),
+    costCapRaisedBy: row.cost_cap_raised_by,
+    progress: row.progress.filter(isProgressStep),
+    question: row.question,
+    clarificationAnswer: row.clarification_answer,
+    unsandboxed: row.unsandboxed,
+    outcome: row.outcome,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -131,7 +150,6 @@ export async function setStatusMessage(db: Queryable, id: string, statusTs: stri
   return result.rowCount === 1;
 }
 
-/** Conditional state change: succeeds only from `from`, so two workers cannot both move a run. */
 /**
  * The run's status, and whether an agent holds a live lease on it (so is working in its worktree),
  * with its row locked until the caller's transaction ends: an agent releasing its slot writes the
@@ -155,6 +173,7 @@ export async function agentIsWorking(db: Queryable, id: string): Promise<boolean
   return rows[0]?.working ?? false;
 }
 
+/** Conditional state change: succeeds only from `from`, so two workers cannot both move a run. */
 export async function transitionRun(
   db: Queryable,
   id: string,

@@ -1,3 +1,5 @@
+import type { TestRun } from './agent-outcome.ts';
+import type { ProgressStep } from './run-progress.ts';
 import type { TicketPriority } from './ticket.ts';
 
 /** Run states. Terminal ones free the ticket for a new run. */
@@ -5,6 +7,8 @@ export const RUN_STATUSES = [
   'queued',
   'running',
   'needs_clarification',
+  /** Paused near its dollar cap: Continue (raises the cap once) or Stop, in the thread. Holds no worker and no slot. */
+  'awaiting_budget',
   'reviewing',
   'awaiting_approval',
   'merging',
@@ -28,7 +32,7 @@ export const ACTIVE_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((s) => 
  * delivery can beat GitHub's pull_request.closed; so from `merging` on, and for any run with a PR,
  * GitHub's merge or close ends the run (src/jobs/handle-github-event.ts), never the ticket.
  */
-export const CANCELLABLE_BY_TICKET: readonly RunStatus[] = ['queued', 'running', 'needs_clarification', 'reviewing', 'awaiting_approval'];
+export const CANCELLABLE_BY_TICKET: readonly RunStatus[] = ['queued', 'running', 'needs_clarification', 'awaiting_budget', 'reviewing', 'awaiting_approval'];
 
 export function isActive(status: RunStatus): boolean {
   return !TERMINAL_STATUSES.includes(status);
@@ -56,12 +60,42 @@ export interface Run {
   prNumber: number | null;
   prUrl: string | null;
   headSha: string | null;
+  /** Spent so far on model calls (USD), across every resume. */
+  costUsd: number;
+  /** The run's dollar cap; null means agent.limits.dollars from baton.yml. */
+  costCapUsd: number | null;
+  /** Who pressed Continue at the cost cap (it may be raised once); null while never raised. */
+  costCapRaisedBy: string | null;
+  /** Checklist steps done, in checklist order (see run-progress.ts for what a view shows). */
+  progress: ProgressStep[];
+  /** The agent's last clarification question, and the thread reply that answered it (null for a ticket edit). */
+  question: string | null;
+  clarificationAnswer: string | null;
+  /** Baton's tests for this run ran without a sandbox (policy allowed it): shown loudly. */
+  unsandboxed: boolean;
+  /** A proven change, once Baton's outcome gates held. */
+  outcome: RunOutcome | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-/** Statuses in which a run waits for a person (a reply, a review, an approval). */
-export const WAITING_FOR_HUMAN: readonly RunStatus[] = ['needs_clarification', 'awaiting_approval'];
+/** Statuses in which a run waits for a person (a reply, a budget decision, a review, an approval). */
+export const WAITING_FOR_HUMAN: readonly RunStatus[] = ['needs_clarification', 'awaiting_budget', 'awaiting_approval'];
+
+/**
+ * What is kept on the run of a change Baton proved: small enough to read with the run (the test
+ * output stays in the logs and the PR body, the diff in the worktree at `headSha`).
+ */
+export interface RunOutcome {
+  summary: string;
+  headSha: string;
+  diffStats: { files: number; added: number; removed: number };
+  evidence: {
+    testFiles: string[];
+    sandboxed: boolean;
+    runs: Omit<TestRun, 'output'>[];
+  };
+}
 
 export interface NewRun {
   ticketKey: string;
