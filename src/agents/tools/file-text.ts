@@ -22,6 +22,7 @@ export async function readText(hostPath: string, shown: string): Promise<string>
   const handle = await open(hostPath, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const stat = await handle.stat();
+    if (stat.isDirectory()) throw new FileTextError('not_a_file', `${shown} is a directory, not a file`);
     if (!stat.isFile()) throw new FileTextError('not_a_file', `${shown} is not a regular file`);
     if (stat.size > MAX_EDITABLE_BYTES) {
       throw new FileTextError('too_large', `${shown} is ${stat.size} bytes, more than the editor handles (${MAX_EDITABLE_BYTES}); read it in pieces with bash (sed -n, grep -n)`);

@@ -33,9 +33,9 @@ export async function resolveRepoPath(worktree: string, requested: unknown): Pro
   } else rel = requested;
 
   // Lexical first: the host never sees the unnormalised path, so `link/../x` means /repo/x here.
-  rel = posix.normalize(`./${rel.replace(/^\/+/, '')}`);
+  rel = posix.normalize(`./${rel.replace(/^\/+/, '')}`).replace(/\/+$/, '');
   if (rel === '..' || rel.startsWith('../')) return refuse(`${requested} climbs out of the repository (${REPO_ROOT})`);
-  rel = rel === '.' ? '' : rel.replace(/\/+$/, '');
+  if (rel === '.') rel = '';
   if (touchesGit(rel)) return refuse(`${shownOf(rel)} is inside .git, which is Baton's, not the repository's content`);
 
   let root: string;

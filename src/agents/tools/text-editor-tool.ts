@@ -19,7 +19,7 @@ const DEFAULT_MAX_CHARACTERS = 30_000;
 // The schema is built into the model (a schema-less client tool); this checks what it sent.
 const inputSchema = z.object({
   command: z.string(),
-  path: z.unknown(),
+  path: z.unknown().optional(),
   view_range: z.tuple([z.number().int(), z.number().int()]).optional(),
   file_text: z.string().optional(),
   old_str: z.string().optional(),
