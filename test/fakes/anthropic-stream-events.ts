@@ -12,11 +12,22 @@ function split(text: string, parts: number): string[] {
   return pieces;
 }
 
+export interface StreamOptions {
+  deltasPerBlock?: number;
+  /** The JSON sent for the last tool_use block instead of its input: a reply cut at max_tokens inside a tool call. */
+  truncatedToolJson?: string;
+}
+
 /**
- * The SSE frames the Messages API sends for `message` when `stream: true`:
- * message_start, ping, per block content_block_start → deltas → content_block_stop, message_delta, message_stop.
+ * The SSE frames the Messages API sends for `message` when `stream: true`: message_start (with the whole
+ * input usage: the SDK takes `cache_creation` from it only), ping, per block content_block_start → deltas →
+ * content_block_stop, message_delta (stop_reason, stop_details, cumulative usage), message_stop.
+ * Thinking starts empty and streams as thinking_delta then one signature_delta; redacted_thinking
+ * arrives whole in its content_block_start, as the API sends them.
  */
-export function anthropicStreamEvents(message: Anthropic.Message, deltasPerBlock = 3): string[] {
+export function anthropicStreamEvents(message: Anthropic.Message, options: number | StreamOptions = {}): string[] {
+  const { deltasPerBlock = 3, truncatedToolJson } = typeof options === 'number' ? { deltasPerBlock: options } : options;
+  const lastToolUse = message.content.findLastIndex((b) => b.type === 'tool_use');
   const events = [
     sse('message_start', {
       message: {
@@ -26,17 +37,19 @@ export function anthropicStreamEvents(message: Anthropic.Message, deltasPerBlock
     }),
     sse('ping', {}),
   ];
+  const delta = (index: number, body: Record<string, unknown>): number => events.push(sse('content_block_delta', { index, delta: body }));
   message.content.forEach((block, index) => {
     if (block.type === 'text') {
       events.push(sse('content_block_start', { index, content_block: { ...block, text: '' } }));
-      for (const text of split(block.text, deltasPerBlock)) {
-        events.push(sse('content_block_delta', { index, delta: { type: 'text_delta', text } }));
-      }
+      for (const text of split(block.text, deltasPerBlock)) delta(index, { type: 'text_delta', text });
+    } else if (block.type === 'thinking') {
+      events.push(sse('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } }));
+      for (const thinking of split(block.thinking, deltasPerBlock)) delta(index, { type: 'thinking_delta', thinking });
+      delta(index, { type: 'signature_delta', signature: block.signature });
     } else if (block.type === 'tool_use') {
       events.push(sse('content_block_start', { index, content_block: { ...block, input: {} } }));
-      for (const partial_json of split(JSON.stringify(block.input ?? {}), deltasPerBlock)) {
-        events.push(sse('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json } }));
-      }
+      const json = index === lastToolUse && truncatedToolJson !== undefined ? truncatedToolJson : JSON.stringify(block.input ?? {});
+      for (const partial_json of split(json, deltasPerBlock)) delta(index, { type: 'input_json_delta', partial_json });
     } else {
       events.push(sse('content_block_start', { index, content_block: block }));
     }
@@ -45,11 +58,11 @@ export function anthropicStreamEvents(message: Anthropic.Message, deltasPerBlock
   const { usage } = message;
   events.push(
     sse('message_delta', {
-      delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence, stop_details: null, container: null },
+      delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence, stop_details: message.stop_details, container: null },
       usage: {
         input_tokens: usage.input_tokens, output_tokens: usage.output_tokens,
         cache_creation_input_tokens: usage.cache_creation_input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens,
-        server_tool_use: null,
+        server_tool_use: null, output_tokens_details: null,
       },
     }),
     sse('message_stop', {}),

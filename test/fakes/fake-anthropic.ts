@@ -1,46 +1,29 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import { buildMessage, ScriptMistake } from './anthropic-message.ts';
+import { promptLayout, type PromptLayout } from './anthropic-prompt-blocks.ts';
+import { PromptCache } from './anthropic-prompt-cache.ts';
+import { checkRequest } from './anthropic-request-checks.ts';
+import {
+  requestInfo, type AnthropicErrorType, type RequestHandler, type ScriptedEntry, type ScriptedMessage, type ScriptedResponse,
+} from './anthropic-script.ts';
 import { anthropicStreamEvents } from './anthropic-stream-events.ts';
+import { ThinkingLedger } from './anthropic-thinking-ledger.ts';
 import { FakeServer, type FakeRequest, type FakeResponse } from './fake-server.ts';
 
-export type AnthropicErrorType =
-  | 'invalid_request_error' | 'authentication_error' | 'billing_error' | 'permission_error' | 'not_found_error'
-  | 'request_too_large' | 'rate_limit_error' | 'api_error' | 'timeout_error' | 'overloaded_error';
-
-export type ScriptedBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id?: string; name: string; input: unknown };
-
-/** A reply; omitted fields are filled the way the API would (id, model echoed from the request, usage estimates). */
-export interface ScriptedMessage {
-  content: ScriptedBlock[];
-  /** Defaults to `tool_use` when the content has a tool_use block, else `end_turn`. */
-  stop_reason?: Anthropic.StopReason;
-  stop_sequence?: string | null;
-  usage?: Partial<Pick<Anthropic.Usage, 'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens'>>;
-  model?: string;
-  id?: string;
-  /** Pause between SSE frames when the request streams (a slow model). */
-  chunkDelayMs?: number;
-}
-
-export interface ScriptedError {
-  error: {
-    status: number;
-    type: AnthropicErrorType;
-    message?: string;
-    retryAfterSeconds?: number;
-    /** For streaming requests: answer 200 and then send an SSE `error` event, as the API does when overloaded mid-stream. */
-    midStream?: boolean;
-  };
-}
-
-export type ScriptedResponse = ScriptedMessage | ScriptedError;
-/** A function is called with the parsed request, e.g. to answer based on the tool_result the client sent. */
-export type ScriptedEntry = ScriptedResponse | ((request: Anthropic.MessageCreateParams) => ScriptedResponse);
+export type {
+  AnthropicErrorType, RequestHandler, RequestInfo, ScriptedBlock, ScriptedDrop, ScriptedEntry, ScriptedError, ScriptedMessage,
+  ScriptedResponse,
+} from './anthropic-script.ts';
 
 export interface FakeAnthropicOptions {
   /** The key the client must send (as `x-api-key`, or `Authorization: Bearer` which SDK 1.x uses); default `sk-ant-test`. */
   apiKey?: string;
+  /** When set, a request for any other model gets 404 not_found_error `model: <id>`, as the API answers. */
+  knownModels?: string[];
+  /** The shortest prefix the cache writes (the model's minimum cacheable length); default 1024 tokens. */
+  minCacheableTokens?: number;
+  /** The clock for cache lifetimes (5 min, 1 h), so tests can move time without sleeping; default Date.now. */
+  now?: () => number;
 }
 
 const DEFAULT_ERROR_MESSAGES: Record<AnthropicErrorType, string> = {
@@ -56,34 +39,58 @@ const DEFAULT_ERROR_MESSAGES: Record<AnthropicErrorType, string> = {
   overloaded_error: 'Overloaded',
 };
 
-const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+const DROPPED_REPLY: ScriptedMessage = { content: [{ type: 'text', text: 'This reply never finishes: the connection drops while it streams.' }] };
 
 /**
  * The Messages API (`POST /v1/messages`) for a real client:
  * `new Anthropic({ apiKey: 'sk-ant-test', baseURL: fake.url, maxRetries: 0 })`.
- * Each request consumes the next scripted response, streamed as SSE when the request asks for `stream: true`.
+ * A valid request takes the next scripted entry (`script(...)`), or, once the queue is empty, the first
+ * answer from the `handle(...)` handlers. Usage is computed by the fake itself, prompt cache included.
  */
 export class FakeAnthropic extends FakeServer {
   private readonly queue: ScriptedEntry[] = [];
-  private readonly apiKey: string;
+  private readonly handlers: RequestHandler[] = [];
+  private readonly options: FakeAnthropicOptions;
+  private readonly cache: PromptCache;
+  private readonly thinking = new ThinkingLedger();
   private requestSeq = 0;
   private messageSeq = 0;
 
   constructor(options: FakeAnthropicOptions = {}) {
     super('anthropic');
-    this.apiKey = options.apiKey ?? 'sk-ant-test';
+    this.options = options;
+    this.cache = new PromptCache({ now: options.now ?? Date.now, minCacheableTokens: options.minCacheableTokens ?? 1024 });
     this.route('POST', '/v1/messages', (req) => this.messages(req));
   }
 
-  /** Queues responses, consumed one per request in order. */
+  /** Queues responses, consumed one per request in order, before any handler is asked. */
   script(...responses: ScriptedEntry[]): this {
     this.queue.push(...responses);
+    return this;
+  }
+
+  /**
+   * Adds a responder for requests that find the queue empty: handlers are asked in the order added and
+   * the first that returns a response answers. For concurrent conversations, each answered by its content.
+   */
+  handle(handler: RequestHandler): this {
+    this.handlers.push(handler);
     return this;
   }
 
   /** Scripted responses not yet consumed; a finished test usually expects 0. */
   remaining(): number {
     return this.queue.length;
+  }
+
+  /** The signature this fake gives a thinking text: to build a valid history by hand. */
+  signThinking(thinking: string): string {
+    return this.thinking.sign(thinking);
+  }
+
+  /** Live prompt-cache entries; a test of the fake may look, a client-side benchmark reads usage instead. */
+  cachedPrefixes(): number {
+    return this.cache.size();
   }
 
   /** Every JSON body POSTed to /v1/messages, in order (rejected ones included), for asserting prompts and tools. */
@@ -93,9 +100,13 @@ export class FakeAnthropic extends FakeServer {
       .filter((body): body is Anthropic.MessageCreateParams => typeof body === 'object' && body !== null);
   }
 
+  /** Forgets calls, faults, the queue, the handlers, the prompt cache and the thinking issued. */
   override reset(): void {
     super.reset();
     this.queue.length = 0;
+    this.handlers.length = 0;
+    this.cache.clear();
+    this.thinking.clear();
   }
 
   private messages(req: FakeRequest): FakeResponse {
@@ -109,7 +120,7 @@ export class FakeAnthropic extends FakeServer {
     const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const key = req.headers['x-api-key'] ?? bearer;
     if (!key) return fail(401, 'authentication_error', 'x-api-key header is required');
-    if (key !== this.apiKey) return fail(401, 'authentication_error', 'invalid x-api-key');
+    if (key !== (this.options.apiKey ?? 'sk-ant-test')) return fail(401, 'authentication_error', 'invalid x-api-key');
     if (!req.headers['anthropic-version']) return fail(400, 'invalid_request_error', 'anthropic-version: header is required');
 
     const body = req.body;
@@ -117,15 +128,23 @@ export class FakeAnthropic extends FakeServer {
       return fail(400, 'invalid_request_error', 'There was an error parsing the body of your request');
     }
     const params = body as Anthropic.MessageCreateParams;
-    const problem = validate(params);
+    let layout: PromptLayout | undefined;
+    const layoutOf = (): PromptLayout => (layout ??= promptLayout(params));
+    const problem = checkRequest(params, layoutOf) ?? this.thinking.check(params.messages);
     if (problem) return fail(400, 'invalid_request_error', problem);
-
-    const entry = this.queue.shift();
-    if (!entry) {
-      return fail(500, 'api_error',
-        `FakeAnthropic: no scripted response left for request #${this.requestSeq} — the test forgot to call fake.script(...) for it.`);
+    if (this.options.knownModels && !this.options.knownModels.includes(params.model)) {
+      return fail(404, 'not_found_error', `model: ${params.model}`);
     }
-    const scripted = typeof entry === 'function' ? entry(params) : entry;
+
+    const info = requestInfo(params, this.requestSeq);
+    const entry = this.queue.shift();
+    const scripted: ScriptedResponse | undefined = entry === undefined
+      ? this.handlers.reduce<ScriptedResponse | undefined>((found, handler) => found ?? handler(params, info), undefined)
+      : typeof entry === 'function' ? entry(params, info) : entry;
+    if (!scripted) {
+      return fail(500, 'api_error', `FakeAnthropic: no scripted response left for request #${this.requestSeq} — ` +
+        'the test forgot to call fake.script(...) for it, or no fake.handle(...) handler answered it.');
+    }
 
     if ('error' in scripted) {
       const { status, type, message = DEFAULT_ERROR_MESSAGES[type], retryAfterSeconds, midStream } = scripted.error;
@@ -137,58 +156,33 @@ export class FakeAnthropic extends FakeServer {
       return fail(status, type, message, retry);
     }
 
-    const message = this.complete(scripted, params, req.rawBody.length);
+    const dropAfter = 'drop' in scripted ? scripted.drop.afterEvents : undefined;
+    const reply: ScriptedMessage = 'drop' in scripted
+      ? (scripted.drop.content ? { content: scripted.drop.content } : DROPPED_REPLY)
+      : scripted;
+    let built;
+    try {
+      built = buildMessage(reply, {
+        seq: ++this.messageSeq, model: params.model, maxTokens: params.max_tokens,
+        usage: this.cache.account(layoutOf()), sign: (text) => this.thinking.sign(text),
+      });
+    } catch (error) {
+      if (error instanceof ScriptMistake) return fail(500, 'api_error', error.message);
+      throw error;
+    }
+    const headers = { 'request-id': requestId };
+    if (dropAfter !== undefined) {
+      return params.stream
+        ? { status: 200, headers, stream: anthropicStreamEvents(built.message), dropAfterChunks: dropAfter }
+        : { status: 200, headers, dropAfterChunks: 0 };
+    }
+    this.thinking.issue(built.message.content);
     if (params.stream) {
       return {
-        status: 200, headers: { 'request-id': requestId },
-        stream: anthropicStreamEvents(message), chunkDelayMs: scripted.chunkDelayMs,
+        status: 200, headers, chunkDelayMs: reply.chunkDelayMs,
+        stream: anthropicStreamEvents(built.message, { truncatedToolJson: built.truncatedToolJson }),
       };
     }
-    return { status: 200, headers: { 'request-id': requestId }, body: message };
+    return { status: 200, headers, body: built.message };
   }
-
-  private complete(scripted: ScriptedMessage, params: Anthropic.MessageCreateParams, requestBytes: number): Anthropic.Message {
-    const seq = ++this.messageSeq;
-    const content: Anthropic.ContentBlock[] = scripted.content.map((block, i) =>
-      block.type === 'text'
-        ? { type: 'text', text: block.text, citations: null }
-        : { type: 'tool_use', id: block.id ?? `toolu_fake_${seq}_${i}`, name: block.name, input: block.input, caller: { type: 'direct' } });
-    const outputText = scripted.content.map((b) => (b.type === 'text' ? b.text : JSON.stringify(b.input))).join('');
-    return {
-      id: scripted.id ?? `msg_fake_${seq}`,
-      type: 'message',
-      role: 'assistant',
-      model: scripted.model ?? params.model,
-      content,
-      stop_reason: scripted.stop_reason ?? (content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn'),
-      stop_sequence: scripted.stop_sequence ?? null,
-      stop_details: null,
-      container: null,
-      diagnostics: null,
-      usage: {
-        input_tokens: scripted.usage?.input_tokens ?? Math.max(1, Math.ceil(requestBytes / 4)),
-        output_tokens: scripted.usage?.output_tokens ?? estimateTokens(outputText),
-        cache_creation_input_tokens: scripted.usage?.cache_creation_input_tokens ?? 0,
-        cache_read_input_tokens: scripted.usage?.cache_read_input_tokens ?? 0,
-        cache_creation: null,
-        inference_geo: null,
-        output_tokens_details: null,
-        server_tool_use: null,
-        service_tier: 'standard',
-        speed: null,
-      },
-    };
-  }
-}
-
-/** The few checks the real API makes before any model runs, with its wording. */
-function validate(params: Anthropic.MessageCreateParams): string | undefined {
-  if (typeof params.model !== 'string' || !params.model) return 'model: Field required';
-  if (params.max_tokens === undefined) return 'max_tokens: Field required';
-  if (!Number.isInteger(params.max_tokens) || params.max_tokens < 1) return 'max_tokens: Input should be greater than or equal to 1';
-  if (params.messages === undefined) return 'messages: Field required';
-  if (!Array.isArray(params.messages) || params.messages.length === 0) return 'messages: at least one message is required';
-  const badRole = params.messages.findIndex((m) => !['user', 'assistant', 'system'].includes(m.role));
-  if (badRole !== -1) return `messages.${badRole}.role: Input should be 'user', 'assistant' or 'system'`;
-  return undefined;
 }

@@ -28,6 +28,11 @@ export interface FakeResponse {
   /** Server-sent events: each chunk is written and flushed in order, with `chunkDelayMs` between. */
   stream?: string[];
   chunkDelayMs?: number;
+  /**
+   * A connection dropped mid-response: write the headers and this many `stream` chunks, then destroy the
+   * socket without ending the response. Without `stream`, the socket is destroyed before anything is written.
+   */
+  dropAfterChunks?: number;
 }
 
 export type Handler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
@@ -247,6 +252,10 @@ export class FakeServer {
 
   private async write(res: ServerResponse, status: number, response: FakeResponse): Promise<void> {
     const headers = { ...response.headers };
+    if (response.dropAfterChunks !== undefined) {
+      await this.writeThenDrop(res, status, response, headers);
+      return;
+    }
     if (response.stream) {
       res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
       for (const chunk of response.stream) {
@@ -263,5 +272,20 @@ export class FakeServer {
     }
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(response.body === undefined ? '' : JSON.stringify(response.body));
+  }
+
+  private async writeThenDrop(res: ServerResponse, status: number, response: FakeResponse, headers: Record<string, string>): Promise<void> {
+    if (!response.stream) {
+      res.socket?.destroy();
+      return;
+    }
+    res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
+    res.flushHeaders();
+    for (const chunk of response.stream.slice(0, response.dropAfterChunks)) {
+      // Wait for each write to reach the socket: destroying it with data still buffered would lose those frames.
+      await new Promise<void>((resolve, reject) => res.write(chunk, (error) => (error ? reject(error) : resolve())));
+      if (response.chunkDelayMs) await new Promise((r) => setTimeout(r, response.chunkDelayMs));
+    }
+    res.socket?.destroy();
   }
 }

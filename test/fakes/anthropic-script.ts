@@ -1,0 +1,98 @@
+import type Anthropic from '@anthropic-ai/sdk';
+
+export type AnthropicErrorType =
+  | 'invalid_request_error' | 'authentication_error' | 'billing_error' | 'permission_error' | 'not_found_error'
+  | 'request_too_large' | 'rate_limit_error' | 'api_error' | 'timeout_error' | 'overloaded_error';
+
+export type ScriptedBlock =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id?: string; name: string; input: unknown }
+  /** Signed by the fake unless `signature` is given; either way the fake remembers it and refuses it changed. */
+  | { type: 'thinking'; thinking: string; signature?: string }
+  | { type: 'redacted_thinking'; data: string };
+
+/** A reply; omitted fields are filled the way the API would (id, model echoed from the request, usage computed). */
+export interface ScriptedMessage {
+  content: ScriptedBlock[];
+  /**
+   * Defaults to `max_tokens` with `truncateToolInput`, `refusal` with `stop_details`, `tool_use` when the
+   * content has a tool_use block, else `end_turn`.
+   */
+  stop_reason?: Anthropic.StopReason;
+  stop_sequence?: string | null;
+  /** The refusal's details; with `stop_reason: 'refusal'` and none given, category and explanation are null. */
+  stop_details?: { category: Anthropic.RefusalStopDetails['category']; explanation: string | null };
+  /**
+   * The reply ran out of tokens inside its last tool_use block: its input JSON is cut (at half its length,
+   * or after this many characters), blocks after it are not sent, and output_tokens is the request's max_tokens.
+   */
+  truncateToolInput?: boolean | number;
+  /** Overrides the usage the fake computes (off by default: a scripted cache figure proves nothing). */
+  usage?: Partial<Pick<Anthropic.Usage,
+    'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens' | 'cache_creation'>>;
+  model?: string;
+  id?: string;
+  /** Pause between SSE frames when the request streams (a slow model). */
+  chunkDelayMs?: number;
+}
+
+export interface ScriptedError {
+  error: {
+    status: number;
+    type: AnthropicErrorType;
+    message?: string;
+    retryAfterSeconds?: number;
+    /** For streaming requests: answer 200 and then send an SSE `error` event, as the API does when overloaded mid-stream. */
+    midStream?: boolean;
+  };
+}
+
+/**
+ * The connection drops: a streaming request gets `afterEvents` SSE frames of a reply (built from
+ * `content`, default one text block) and then the socket is destroyed; a non-streaming one gets no answer.
+ */
+export interface ScriptedDrop {
+  drop: { afterEvents: number; content?: ScriptedBlock[] };
+}
+
+export type ScriptedResponse = ScriptedMessage | ScriptedError | ScriptedDrop;
+
+/** What a script function or handler usually needs to know about a request, computed once. */
+export interface RequestInfo {
+  /** This request's number at the fake, from 1 (not reset by `reset()`). */
+  requestNumber: number;
+  /** Assistant messages already in the conversation: 0 on its first call. */
+  turn: number;
+  /** tool_result blocks in the whole conversation. */
+  toolResults: number;
+  /** The tool_result blocks of the last message, when it is a user message. */
+  lastToolResults: Anthropic.ToolResultBlockParam[];
+  /** The first user message's text (a string, or its text blocks joined by newlines): where a run id or ticket sits. */
+  firstUserText: string;
+  /** The names of the tools offered. */
+  toolNames: string[];
+  stream: boolean;
+}
+
+/** A function entry is called with the parsed request, e.g. to answer based on the tool_result the client sent. */
+export type ScriptedEntry = ScriptedResponse | ((request: Anthropic.MessageCreateParams, info: RequestInfo) => ScriptedResponse);
+
+/** Answers a request from its content once the queue is empty; `undefined` leaves it to the next handler. */
+export type RequestHandler = (request: Anthropic.MessageCreateParams, info: RequestInfo) => ScriptedResponse | undefined;
+
+export function requestInfo(params: Anthropic.MessageCreateParams, requestNumber: number): RequestInfo {
+  const blocks = (message: Anthropic.MessageParam | undefined): Anthropic.ContentBlockParam[] =>
+    message === undefined ? [] : typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+  const results = (message: Anthropic.MessageParam | undefined): Anthropic.ToolResultBlockParam[] =>
+    message?.role === 'user' ? blocks(message).filter((b): b is Anthropic.ToolResultBlockParam => b.type === 'tool_result') : [];
+  const firstUser = params.messages.find((m) => m.role === 'user');
+  return {
+    requestNumber,
+    turn: params.messages.filter((m) => m.role === 'assistant').length,
+    toolResults: params.messages.reduce((sum, m) => sum + results(m).length, 0),
+    lastToolResults: results(params.messages.at(-1)),
+    firstUserText: blocks(firstUser).flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n'),
+    toolNames: (params.tools ?? []).flatMap((t) => ('name' in t ? [t.name] : [])),
+    stream: params.stream === true,
+  };
+}
