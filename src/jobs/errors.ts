@@ -1,6 +1,7 @@
 import { TrackerError } from '../integrations/trackers/ticket-tracker.ts';
 import { GitHubError } from '../integrations/github/github-error.ts';
 import { GitError, type GitErrorCode } from '../integrations/git/git-error.ts';
+import { ModelError } from '../agents/model-error.ts';
 
 // A slow or busy git (a big fetch, another run holding the repository lock) recovers by itself;
 // a conflict, a refused push or a missing branch needs a person.
@@ -62,6 +63,8 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof TrackerError) return error.code === 'rate_limited' || error.code === 'unavailable';
   if (error instanceof GitHubError) return error.code === 'rate_limited' || error.code === 'unavailable';
   if (error instanceof GitError) return RETRYABLE_GIT.has(error.code);
+  // The model client decides at its edge: connection, overload, rate limit and 5xx are worth another try.
+  if (error instanceof ModelError) return error.retryable;
   if (typeof error !== 'object' || error === null) return false;
   const e = error as Record<string, unknown>;
   if (typeof e.code === 'string' && RETRYABLE_NETWORK_CODES.has(e.code)) {
@@ -84,7 +87,7 @@ const MAX_RETRY_AFTER_SECONDS = 60 * 60;
  */
 export function retryAfterSecondsOf(error: unknown): number | undefined {
   let seconds: unknown;
-  if (error instanceof TrackerError || error instanceof GitHubError) seconds = error.retryAfterSeconds;
+  if (error instanceof TrackerError || error instanceof GitHubError || error instanceof ModelError) seconds = error.retryAfterSeconds;
   else if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'slack_webapi_rate_limited_error') {
     seconds = (error as { retryAfter?: unknown }).retryAfter;
   }

@@ -1,0 +1,68 @@
+import type Anthropic from '@anthropic-ai/sdk';
+
+// The API allows at most 4 breakpoints per request. Baton uses exactly these: the last tool, the
+// last system block, the ticket (the first user message) and the newest user message. Tools,
+// system and ticket never change in a run, so their prefix is written once and read on every turn;
+// the moving one makes each turn read the whole history written by the turn before.
+const EPHEMERAL: Anthropic.CacheControlEphemeral = { type: 'ephemeral' };
+
+/** The tools with a breakpoint on the last one (a copy; the caller's definitions are left alone). */
+export function withToolsBreakpoint(tools: readonly Anthropic.ToolUnion[]): Anthropic.ToolUnion[] {
+  if (tools.length === 0) return [];
+  return [...tools.slice(0, -1), { ...tools.at(-1)!, cache_control: EPHEMERAL } as Anthropic.ToolUnion];
+}
+
+export function withSystemBreakpoint(system: readonly Anthropic.TextBlockParam[]): Anthropic.TextBlockParam[] {
+  if (system.length === 0) return [];
+  return [...system.slice(0, -1), { ...system.at(-1)!, cache_control: EPHEMERAL }];
+}
+
+/**
+ * The conversation as sent: every breakpoint already in it removed (a resumed conversation may
+ * carry old ones), then one on the first user message's last block and one on the newest user
+ * message's last block. Only the copies sent carry them, so the history Baton keeps never holds a
+ * stale breakpoint and its prefix stays byte-identical from turn to turn.
+ */
+export function withMessageBreakpoints(messages: readonly Anthropic.MessageParam[]): Anthropic.MessageParam[] {
+  const out = messages.map(withoutBreakpoints);
+  const first = out.findIndex((m) => m.role === 'user');
+  const newest = out.findLastIndex((m) => m.role === 'user');
+  for (const index of new Set([first, newest])) {
+    if (index !== -1) out[index] = markLastBlock(out[index]!);
+  }
+  return out;
+}
+
+function withoutBreakpoints(message: Anthropic.MessageParam): Anthropic.MessageParam {
+  if (typeof message.content === 'string' || !message.content.some((b) => 'cache_control' in b)) return message;
+  return {
+    ...message,
+    content: message.content.map((block) => {
+      if (!('cache_control' in block)) return block;
+      const { cache_control: _dropped, ...rest } = block;
+      return rest as Anthropic.ContentBlockParam;
+    }),
+  } as Anthropic.MessageParam;
+}
+
+function markLastBlock(message: Anthropic.MessageParam): Anthropic.MessageParam {
+  const blocks: Anthropic.ContentBlockParam[] =
+    typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : [...message.content];
+  const last = blocks.at(-1);
+  // Thinking blocks cannot carry a breakpoint (and never end a user message).
+  if (!last || last.type === 'thinking' || last.type === 'redacted_thinking') return message;
+  blocks[blocks.length - 1] = { ...last, cache_control: EPHEMERAL } as Anthropic.ContentBlockParam;
+  return { ...message, content: blocks } as Anthropic.MessageParam;
+}
+
+/** How many breakpoints a request holds (the API refuses more than 4). */
+export function countBreakpoints(request: {
+  tools?: readonly Anthropic.ToolUnion[];
+  system?: string | readonly Anthropic.TextBlockParam[];
+  messages: readonly Anthropic.MessageParam[];
+}): number {
+  const marked = (items: readonly object[]) => items.filter((item) => (item as { cache_control?: unknown }).cache_control).length;
+  const system = typeof request.system === 'string' ? [] : (request.system ?? []);
+  const blocks = request.messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content));
+  return marked(request.tools ?? []) + marked(system) + marked(blocks);
+}
