@@ -1,7 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsBase } from '@anthropic-ai/sdk/resources/messages';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../logger.ts';
 import type { ModelPrice } from '../policy.ts';
 import { costOf, priceOf, usageFromApi, type CallUsage } from '../domain/model-cost.ts';
 import { ModelError, type ModelErrorCode, isOverloaded, isUnknownModel, toModelError } from './model-error.ts';
@@ -29,7 +28,8 @@ export interface ModelClientOptions {
   prices: Readonly<Record<string, ModelPrice>>;
   /** When a call does not say. */
   maxTokens?: number;
-  log: Pick<Logger, 'warn' | 'info'>;
+  /** A pino logger fits; fallbacks and retried streams are logged as warnings. */
+  log: { warn(fields: object, message: string): void };
 }
 
 // The SDK retries only until the response starts; a stream that breaks off after that is Baton's to retry.
