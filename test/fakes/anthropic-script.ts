@@ -48,11 +48,14 @@ export interface ScriptedError {
 }
 
 /**
- * The connection drops: a streaming request gets `afterEvents` SSE frames of a reply (built from
- * `content`, default one text block) and then the socket is destroyed; a non-streaming one gets no answer.
+ * The connection drops. A streaming request gets a 200, `afterEvents` SSE frames of a reply (built from
+ * `content`, default one text block), then the socket is destroyed: SDK 1.11's `finalMessage()` rejects
+ * with a bare `AnthropicError('terminated')` (no status, not an APIConnectionError, never retried by the
+ * SDK). A non-streaming request, or any request with `beforeResponse`, gets no answer at all: the SDK
+ * throws `APIConnectionError` and retries it within `maxRetries`.
  */
 export interface ScriptedDrop {
-  drop: { afterEvents: number; content?: ScriptedBlock[] };
+  drop: { afterEvents: number; content?: ScriptedBlock[]; beforeResponse?: boolean };
 }
 
 export type ScriptedResponse = ScriptedMessage | ScriptedError | ScriptedDrop;

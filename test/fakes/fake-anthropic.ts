@@ -156,10 +156,11 @@ export class FakeAnthropic extends FakeServer {
       return fail(status, type, message, retry);
     }
 
-    const dropAfter = 'drop' in scripted ? scripted.drop.afterEvents : undefined;
-    const reply: ScriptedMessage = 'drop' in scripted
-      ? (scripted.drop.content ? { content: scripted.drop.content } : DROPPED_REPLY)
-      : scripted;
+    const headers = { 'request-id': requestId };
+    const drop = 'drop' in scripted ? scripted.drop : undefined;
+    // Dropped before any answer: the prompt never reached a model, so the cache is left alone.
+    if (drop && (drop.beforeResponse || !params.stream)) return { headers, dropAfterChunks: 0 };
+    const reply: ScriptedMessage = 'drop' in scripted ? (drop?.content ? { content: drop.content } : DROPPED_REPLY) : scripted;
     let built;
     try {
       built = buildMessage(reply, {
@@ -170,12 +171,7 @@ export class FakeAnthropic extends FakeServer {
       if (error instanceof ScriptMistake) return fail(500, 'api_error', error.message);
       throw error;
     }
-    const headers = { 'request-id': requestId };
-    if (dropAfter !== undefined) {
-      return params.stream
-        ? { status: 200, headers, stream: anthropicStreamEvents(built.message), dropAfterChunks: dropAfter }
-        : { status: 200, headers, dropAfterChunks: 0 };
-    }
+    if (drop) return { status: 200, headers, stream: anthropicStreamEvents(built.message), dropAfterChunks: drop.afterEvents };
     this.thinking.issue(built.message.content);
     if (params.stream) {
       return {
