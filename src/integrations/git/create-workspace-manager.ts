@@ -2,13 +2,18 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../logger.ts';
 import { assertPushableBranch } from './assert-pushable-branch.ts';
+import { branchHead } from './branch-head.ts';
 import { branchName } from './branch-name.ts';
+import { checkOutBaseWithFiles } from './check-out-base-with-files.ts';
 import { cleanupStaleWorkspaces } from './cleanup-stale-workspaces.ts';
+import { commitAll } from './commit-all.ts';
 import { createGitRunner, type GitCredentials } from './create-git-runner.ts';
+import { diffAgainstBase } from './diff-against-base.ts';
 import { GitError } from './git-error.ts';
 import { pushBranch, type PushOptions } from './push-branch.ts';
 import { rebaseOnBase, type RebaseResult } from './rebase-on-base.ts';
 import { removeWorktree, type WorktreeDeps } from './remove-worktree.ts';
+import { restoreHead, untrackedFiles } from './restore-head.ts';
 import { syncMirror } from './sync-mirror.ts';
 import { withRepoLock } from './with-repo-lock.ts';
 import { assertSafeSegment, assertValidRepo, lockPathOf, mirrorPathOf, workspacesDirOf, type GitRepo, type Workspace } from './workspace.ts';
@@ -23,7 +28,7 @@ export interface WorkspaceManagerOptions {
   protectedBranches?: string[];
   /** PATH for git and what it runs; the parent's environment is never passed through. */
   searchPath?: string;
-  /** Committer of rebased commits. */
+  /** Author and committer of Baton's commits of the agent's change, and committer of rebased commits. */
   identity?: { name: string; email: string };
   lockTimeoutMs?: number;
   gitTimeoutMs?: number;
@@ -42,17 +47,30 @@ export interface WorkspaceManager {
   push(workspace: Workspace, options?: PushOptions): Promise<{ branch: string; sha: string }>;
   removeWorkspace(runId: string): Promise<void>;
   cleanupStaleWorkspaces(activeRunIds: Iterable<string>): Promise<string[]>;
+  /** Commits everything in the worktree as Baton, hooks off; undefined when nothing changed. */
+  commitAll(workspace: Workspace, message: string): Promise<string | undefined>;
+  /** The branch head's unified diff against `workspace.baseSha`, renames found. */
+  diffAgainstBase(workspace: Workspace): Promise<string>;
+  /** The commit the run's branch points at. */
+  branchHead(workspace: Workspace): Promise<string>;
+  /** The base commit checked out (HEAD detached) with only `paths` taken from `sha`. */
+  checkOutBaseWithFiles(workspace: Workspace, sha: string, paths: readonly string[]): Promise<void>;
+  /** Untracked, not ignored files in the worktree. */
+  untrackedFiles(workspace: Workspace): Promise<string[]>;
+  /** Back on the branch as committed, untracked files not in `keep` removed; returns the head. */
+  restoreHead(workspace: Workspace, keep: readonly string[]): Promise<string>;
 }
 
 const DEFAULT_SEARCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function createWorkspaceManager(options: WorkspaceManagerOptions): WorkspaceManager {
   const log = options.log.child({ component: 'git' });
+  const identity = options.identity ?? { name: 'Baton', email: 'baton@localhost' };
   const git = createGitRunner({
     home: join(options.dataDir, 'git-home'),
     credentials: options.credentials,
     searchPath: options.searchPath ?? DEFAULT_SEARCH_PATH,
-    identity: options.identity ?? { name: 'Baton', email: 'baton@localhost' },
+    identity,
     // Generous: the first clone of a large repository is one command.
     timeoutMs: options.gitTimeoutMs ?? 30 * 60_000,
   });
@@ -117,5 +135,11 @@ export function createWorkspaceManager(options: WorkspaceManagerOptions): Worksp
       await removeWorktree(workspacePath(deps.dataDir, runId), deps);
     },
     cleanupStaleWorkspaces: async (activeRunIds) => cleanupStaleWorkspaces(activeRunIds, await ready()),
+    commitAll: async (workspace, message) => commitAll(workspace, message, { ...(await ready()), identity }),
+    diffAgainstBase: async (workspace) => diffAgainstBase(workspace, await ready()),
+    branchHead: async (workspace) => branchHead(workspace, await ready()),
+    checkOutBaseWithFiles: async (workspace, sha, paths) => checkOutBaseWithFiles(workspace, sha, paths, await ready()),
+    untrackedFiles: async (workspace) => untrackedFiles(workspace, await ready()),
+    restoreHead: async (workspace, keep) => restoreHead(workspace, keep, await ready()),
   };
 }
