@@ -1,11 +1,15 @@
 import type { SlackMessage } from '../../integrations/slack.ts';
 import type { Run, RunStatus } from '../../domain/run.ts';
+import { PROGRESS_LABELS, PROGRESS_STEPS, stepsDone } from '../../domain/run-progress.ts';
 import { context, escapeMrkdwn, link, message, section } from './blocks.ts';
+import { unsandboxedWarning } from './unsandboxed-warning.ts';
+import { usd } from './usd.ts';
 
 const STATUS_LABEL: Record<RunStatus, string> = {
   queued: 'queued',
   running: 'working',
   needs_clarification: 'needs clarification',
+  awaiting_budget: 'paused at its budget',
   reviewing: 'in review',
   awaiting_approval: 'waiting for approval',
   merging: 'merging',
@@ -36,25 +40,34 @@ export function threadRootMessage(run: Run): SlackMessage {
   );
 }
 
-// The steps a run goes through. Later stages mark theirs done; none is claimed before it happens.
-const STEPS = ['Fetch the ticket', 'Prepare a workspace', 'Fix and prove it with tests', 'Review (security, blast radius, plan)', 'Open the pull request', 'Approve and merge'];
+// The mark of the first step not done yet, by status: what is happening to it now.
+const CURRENT_MARK: Partial<Record<RunStatus, string>> = {
+  running: ':hourglass_flowing_sand:',
+  needs_clarification: ':question:',
+  awaiting_budget: ':double_vertical_bar:',
+  failed: ':x:',
+};
 
-/** Steps a run has provably done, from what is recorded on it. */
-function recordedSteps(run: Run): number {
-  if (run.status === 'succeeded' && run.prNumber) return STEPS.length;
-  if (run.prNumber) return 5;
-  return run.ticketTitle ? 1 : 0;
+/** The checklist: each step done, pending, or (the first one not done) what is happening to it. */
+function checklist(run: Run): string {
+  const done = stepsDone(run);
+  const current = PROGRESS_STEPS.find((step) => !done.has(step));
+  return PROGRESS_STEPS.map((step) => {
+    const mark = done.has(step) ? ':white_check_mark:' : (step === current && CURRENT_MARK[run.status]) || ':white_square:';
+    return `${mark} ${PROGRESS_LABELS[step]}`;
+  }).join('\n');
 }
 
-/** The one status message in the thread, edited as steps complete. */
+/** The one status message in the thread, edited (never re-posted) as steps complete. */
 export function statusMessage(run: Run): SlackMessage {
-  const stepsDone = recordedSteps(run);
-  const lines = STEPS.map((step, i) => `${i < stepsDone ? ':white_check_mark:' : ':white_square:'} ${step}`);
   const where = run.statusReason ? `\n_${escapeMrkdwn(run.statusReason)}_` : '';
+  const spent = run.costUsd > 0 ? [context(`Model cost so far: ${usd(run.costUsd)}${run.costCapUsd !== null ? ` of ${usd(run.costCapUsd)}` : ''}`)] : [];
   return message(
     `${run.ticketKey}: ${statusLabel(run.status)}`,
     section(`*Status:* ${statusLabel(run.status)}${where}`),
-    section(lines.join('\n')),
+    ...(run.unsandboxed ? [unsandboxedWarning()] : []),
+    section(checklist(run)),
+    ...spent,
   );
 }
 

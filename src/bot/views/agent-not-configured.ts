@@ -1,0 +1,39 @@
+import type { SlackMessage } from '../../integrations/slack.ts';
+import type { Run } from '../../domain/run.ts';
+import { escapeMrkdwn, message, section } from './blocks.ts';
+
+const HOW_TO = [
+  'Set ANTHROPIC_API_KEY (console.anthropic.com → API Keys) in the environment or .env and restart Baton,',
+  'or set ANTHROPIC_BASE_URL to a gateway or local server that speaks the Messages API and holds the key itself.',
+];
+
+/** Logged at start-up when no model can be reached: what to set. */
+export function agentNotConfiguredNotice(missing: string[]): string {
+  return [
+    `The coder agent is not configured: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set.`,
+    'Baton runs, reads tickets and opens threads, but every run stops before the agent with this reason.',
+    ...HOW_TO,
+  ].join('\n');
+}
+
+/** Said in a run's thread when it cannot start its agent because no model is configured. */
+export function agentNotConfiguredMessage(run: Run, missing: string[]): SlackMessage {
+  const text = `${run.ticketKey} cannot start its agent: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set on the Baton server.`;
+  return message(text, section(`:electric_plug: ${text}\nAn admin can ${HOW_TO.join(' ').replace(/^Set/, 'set')} Then run \`/agent fix ${run.ticketKey}\` again.`));
+}
+
+/**
+ * Said in a run's thread when the sandbox does not work on this host and baton.yml says to refuse
+ * (sandbox.when_unavailable: refuse). `reason` is what the start-up check saw.
+ */
+export function sandboxUnavailableMessage(run: Run, reason: string): SlackMessage {
+  const text = `${run.ticketKey} cannot start its agent: the sandbox (bubblewrap) does not work on this host`;
+  return message(
+    `${text}: ${escapeMrkdwn(reason)}`,
+    section(
+      `:no_entry: ${text}: ${escapeMrkdwn(reason)}\nBaton runs the agent's commands and the tests only under a sandbox. An admin can install bubblewrap ` +
+        '(Debian: `apt-get install bubblewrap`) and allow unprivileged user namespaces, or accept the risk with ' +
+        '`sandbox.when_unavailable: run_unsandboxed` in baton.yml.',
+    ),
+  );
+}

@@ -1,0 +1,183 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Blocks, SlackMessage } from '../../../src/integrations/slack.ts';
+import type { Run, RunOutcome } from '../../../src/domain/run.ts';
+import { ACTIONS, parseRunButtonValue } from '../../../src/bot/views/action-ids.ts';
+import { agentNotConfiguredMessage, agentNotConfiguredNotice, sandboxUnavailableMessage } from '../../../src/bot/views/agent-not-configured.ts';
+import { clarificationMessage } from '../../../src/bot/views/clarification-message.ts';
+import { costCapMessage, costCapNotAllowedReply, costCapResolvedMessage } from '../../../src/bot/views/cost-cap-message.ts';
+import { diffFileName, pullRequestMessage, PR_MESSAGE_LIMITS } from '../../../src/bot/views/pull-request-message.ts';
+import { statusMessage } from '../../../src/bot/views/run-messages.ts';
+
+const run: Run = {
+  id: '6f1c2a7e-0000-4000-8000-000000000001', ticketKey: 'ENG-1', source: 'slack', status: 'running', statusReason: null,
+  requestedBy: 'U0REQUESTER', channelId: 'C1', responseUrl: null, threadTs: '1.1', statusTs: '1.2', threadUrl: null, priority: 0,
+  ticketTitle: 'Total is off by one', ticketUrl: 'https://linear.app/acme/issue/ENG-1', repo: 'acme/shop', branch: 'baton/ENG-1-total', prNumber: null,
+  prUrl: null, headSha: null, costUsd: 0, costCapUsd: null, costCapRaisedBy: null, progress: [], question: null, clarificationAnswer: null,
+  unsandboxed: false, outcome: null, createdAt: new Date(0), updatedAt: new Date(0),
+};
+
+// What an attacker would put in a ticket, a model's summary or a diff to ping or phish a channel.
+const HOSTILE = 'Hi <!channel> @here see <https://evil.example|the fix> & <@U0BOSS> ``` done';
+
+/** Every mrkdwn and plain text a message carries, with where it sits. */
+function texts(msg: SlackMessage): { kind: string; text: string }[] {
+  const out: { kind: string; text: string }[] = [{ kind: 'fallback', text: msg.text }];
+  const visit = (value: unknown, kind: string): void => {
+    if (Array.isArray(value)) value.forEach((v) => visit(v, kind));
+    else if (value && typeof value === 'object') {
+      const o = value as Record<string, unknown>;
+      if (typeof o.text === 'string') out.push({ kind: String(o.type ?? kind), text: o.text });
+      for (const [k, v] of Object.entries(o)) if (k !== 'text' || typeof v !== 'string') visit(v, String(o.type ?? kind));
+    }
+  };
+  visit(msg.blocks, 'block');
+  return out;
+}
+
+function assertWithinLimits(msg: SlackMessage): void {
+  const blocks = msg.blocks as Blocks;
+  assert.ok(blocks.length <= PR_MESSAGE_LIMITS.blocks, `${blocks.length} blocks`);
+  for (const block of blocks) {
+    if (block.type === 'section') {
+      const text = (block as { text: { text: string } }).text.text;
+      assert.ok(text.length <= PR_MESSAGE_LIMITS.sectionChars, `a section of ${text.length} characters`);
+    }
+  }
+  const total = texts(msg).reduce((n, t) => n + t.text.length, 0);
+  assert.ok(total < PR_MESSAGE_LIMITS.totalChars, `${total} characters in all`);
+}
+
+function assertInert(msg: SlackMessage): void {
+  for (const { text } of texts(msg)) {
+    assert.ok(!text.includes('<!channel>'), text);
+    assert.ok(!/<https:\/\/evil/.test(text), text);
+    assert.ok(!/@here\b/.test(text), text);
+    assert.ok(!text.includes('<@U0BOSS>'), text);
+  }
+}
+
+const outcome = (change: Partial<RunOutcome> = {}): RunOutcome => ({
+  summary: 'Fixed the off-by-one in total().',
+  headSha: 'abcdef0123456789abcdef0123456789abcdef01',
+  diffStats: { files: 2, added: 12, removed: 1 },
+  evidence: {
+    testFiles: ['test/total.test.js'],
+    sandboxed: true,
+    runs: [
+      { label: 'base_with_new_tests', command: 'npm test', exitCode: 1, timedOut: false, durationMs: 912 },
+      { label: 'change', command: 'npm test', exitCode: 0, timedOut: false, durationMs: 15_400 },
+    ],
+  },
+  ...change,
+});
+
+function bigDiff(lines: number): string {
+  const out = ['diff --git a/src/total.js b/src/total.js', '--- a/src/total.js', '+++ b/src/total.js', '@@ -1,5000 +1,5000 @@'];
+  for (let i = 0; i < lines; i += 1) out.push(`+const line${i} = \`template ${i}\`; // ${'x'.repeat(i % 90)}`);
+  return `${out.join('\n')}\n`;
+}
+
+test('status message: the six steps, done / current / pending, from the run, with the status and its reason', () => {
+  const msg = statusMessage({ ...run, progress: ['ticket_read', 'workspace_ready'], statusReason: 'Reading src/ <!channel>' });
+  const body = JSON.stringify(msg.blocks);
+  assert.match(body, /:white_check_mark: Ticket read\\n:white_check_mark: Workspace ready\\n:hourglass_flowing_sand: Reproduction found\\n:white_square: Fix written\\n:white_square: Tests green\\n:white_square: PR open/);
+  assert.match(body, /\*Status:\* working\\n_Reading src\/ &lt;!channel&gt;_/);
+  assert.ok(!body.includes('WITHOUT a sandbox'));
+  const parked = JSON.stringify(statusMessage({ ...run, status: 'needs_clarification', progress: ['ticket_read', 'workspace_ready'] }).blocks);
+  assert.match(parked, /:question: Reproduction found/);
+  const withPr = JSON.stringify(statusMessage({ ...run, status: 'awaiting_approval', prNumber: 4, progress: [] }).blocks);
+  assert.equal(withPr.match(/:white_check_mark:/g)?.length, 6, 'a run with a PR has done every step');
+});
+
+test('status message: tests run without a sandbox are said loudly, and the spend shows against the cap', () => {
+  const body = JSON.stringify(statusMessage({ ...run, unsandboxed: true, costUsd: 1.234, costCapUsd: 5 }).blocks);
+  assert.match(body, /:warning: \*Tests ran WITHOUT a sandbox on this host\* \(sandbox.when_unavailable: run_unsandboxed\)/);
+  assert.match(body, /Model cost so far: \$1\.23 of \$5\.00/);
+});
+
+test('PR message: a 5,000-line diff and a 20,000-character summary stay within Slack’s limits, cut at whole lines', () => {
+  const diff = bigDiff(5_000);
+  const msg = pullRequestMessage({ run: { ...run, prNumber: 12, prUrl: 'https://github.com/acme/shop/pull/12', outcome: outcome({ summary: `${'word '.repeat(4_000)}` }) }, diff });
+  assertWithinLimits(msg);
+  const body = texts(msg).map((t) => t.text).join('\n');
+  assert.match(body, /<https:\/\/github\.com\/acme\/shop\/pull\/12\|PR #12>/);
+  assert.match(body, /more characters in the PR description/);
+  const more = /… (\d+) more lines in the attached file `ENG-1-abcdef0\.diff`/.exec(body);
+  assert.ok(more, body.slice(-300));
+  const shownLines = texts(msg).filter((t) => t.text.startsWith('```')).flatMap((t) => t.text.split('\n').slice(1, -1));
+  assert.equal(shownLines.length + Number(more[1]), diff.trimEnd().split('\n').length, 'shown + left out = every line');
+  for (const line of shownLines) assert.ok(/^(diff --git .+|--- .+|\+\+\+ .+|@@ .+ @@|\+const line\d+ = `template \d+`; \/\/ x*)$/.test(line), `whole line: ${line}`);
+});
+
+test('PR message: backticks in the diff cannot close its code block, and untrusted text stays inert', () => {
+  const diff = `diff --git a/x.md b/x.md\n+${HOSTILE}\n+\`\`\`\`\n`;
+  const msg = pullRequestMessage({ run: { ...run, ticketTitle: HOSTILE, prNumber: 3, prUrl: 'https://github.com/acme/shop/pull/3', outcome: outcome({ summary: HOSTILE }) }, diff });
+  assertInert(msg);
+  for (const { text } of texts(msg).filter((t) => t.text.startsWith('```'))) {
+    assert.equal(text.match(/```/g)?.length, 2, `only the block's own fences: ${text}`);
+  }
+  assert.equal(diffFileName({ ...run, ticketKey: 'ENG-1/../x', outcome: outcome() }), 'ENG-1____x-abcdef0.diff');
+  assert.equal(diffFileName(run), 'ENG-1.diff');
+});
+
+test('PR message: the tests Baton ran, and the warning when they ran unsandboxed', () => {
+  const body = texts(pullRequestMessage({ run: { ...run, prNumber: 3, outcome: outcome() }, diff: 'diff --git a/a b/a\n+x\n' })).map((t) => t.text).join('\n');
+  assert.match(body, /Base commit \+ the new tests: failed \(exit 1\) · 0\.9 s · `npm test`/);
+  assert.match(body, /With the change: passed \(exit 0\) · 15 s/);
+  assert.match(body, /2 files changed, \+12 −1/);
+  assert.match(body, /The full diff is attached as `ENG-1-abcdef0\.diff`/);
+  assert.ok(!body.includes('WITHOUT a sandbox'));
+  const unsandboxed = outcome();
+  unsandboxed.evidence.sandboxed = false;
+  assert.match(JSON.stringify(pullRequestMessage({ run: { ...run, outcome: unsandboxed }, diff: '' }).blocks), /Tests ran WITHOUT a sandbox/);
+});
+
+test('cost cap: spent of budget, Continue and Stop carry only the run id, and the resolved version has no buttons', () => {
+  const msg = costCapMessage(run, { spentUsd: 4.02, capUsd: 5, raiseToUsd: 10 });
+  const body = JSON.stringify(msg.blocks);
+  assert.match(body, /This run has spent \$4\.02 of its \$5\.00 budget/);
+  const buttons = (msg.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).flatMap((b) => (b.type === 'actions' ? b.elements! : []));
+  assert.deepEqual(buttons.map((b) => b.action_id), [ACTIONS.costContinue, ACTIONS.costStop]);
+  for (const b of buttons) {
+    assert.deepEqual(JSON.parse(b.value), { runId: run.id });
+    assert.deepEqual(parseRunButtonValue(b.value), { ok: true, value: { runId: run.id } });
+  }
+  assert.match(body, /Continue \(cap \$10\.00\)/);
+  assert.match(body, /Only <@U0REQUESTER> \(who asked for this run\) or an approver can decide/);
+  const continued = JSON.stringify(costCapResolvedMessage(run, 4.02, { kind: 'continued', by: 'U0APPROVER', capUsd: 10 }).blocks);
+  assert.match(continued, /Continued by <@U0APPROVER> — new cap \$10\.00/);
+  assert.ok(!continued.includes('"actions"'));
+  assert.match(JSON.stringify(costCapResolvedMessage(run, 4.02, { kind: 'stopped', by: '<!channel>' }).blocks), /Stopped by &lt;!channel&gt;/);
+  assert.match(costCapNotAllowedReply(run).text, /Only <@U0REQUESTER>/);
+});
+
+test('button values: anything but {"runId": <uuid>} is refused', () => {
+  for (const value of [undefined, 'x', '{}', '{"runId":"1; DROP"}', 'null', '{"runId":5}']) {
+    assert.equal(parseRunButtonValue(value).ok, false, String(value));
+  }
+});
+
+test('clarification: the question is quoted and inert, says how to answer, and a long one is cut within limits', () => {
+  const msg = clarificationMessage(run, `${HOSTILE}\nSecond line?`);
+  assertInert(msg);
+  const body = texts(msg).map((t) => t.text).join('\n');
+  assert.match(body, /> Hi &lt;!channel&gt; @\u200Bhere see &lt;https:\/\/evil\.example\|the fix&gt;/);
+  assert.match(body, /> Second line\?/);
+  assert.match(body, /Reply in this thread, or update the ticket/);
+  assert.match(body, /<@U0REQUESTER>, the agent/);
+  for (const question of ['&'.repeat(20_000), `${'line\n'.repeat(3_000)}end?`, 'x'.repeat(20_000)]) {
+    const long = clarificationMessage(run, question);
+    assertWithinLimits(long);
+    assert.match(JSON.stringify(long.blocks), /cut here: the whole question is on the ticket/);
+  }
+});
+
+test('agent not configured, and the sandbox refusal: what is missing and how to set it', () => {
+  assert.match(agentNotConfiguredNotice(['ANTHROPIC_API_KEY']), /ANTHROPIC_API_KEY is not set[\s\S]*ANTHROPIC_BASE_URL/);
+  const msg = agentNotConfiguredMessage(run, ['ANTHROPIC_API_KEY']);
+  assert.match(JSON.stringify(msg.blocks), /ANTHROPIC_API_KEY is not set on the Baton server[\s\S]*\/agent fix ENG-1/);
+  const refused = sandboxUnavailableMessage(run, 'bwrap: No permissions to create new namespace <!channel>');
+  assertInert(refused);
+  assert.match(JSON.stringify(refused.blocks), /when_unavailable: run_unsandboxed/);
+});
