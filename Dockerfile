@@ -12,8 +12,28 @@ RUN npx tsc -p tsconfig.build.json && cp -r migrations dist/migrations
 
 FROM node:24-bookworm-slim AS runtime
 # git: runs work in git worktrees. tini: forwards SIGTERM so running jobs get their grace period.
+# bubblewrap: the sandbox for everything the agent can cause to run (its bash tool, the install
+# step, the test runs). It is not setuid here: as the unprivileged node user it builds its
+# sandbox in a user namespace, which Docker's defaults refuse. Run the container with
+#   docker run --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+#              --security-opt systempaths=unconfined …
+# No --privileged and no --cap-add: bwrap needs no capability outside its own namespaces.
+# - seccomp: Docker's default profile refuses clone/unshare with CLONE_NEWUSER to a process
+#   without CAP_SYS_ADMIN ("bwrap: No permissions to creating new namespace"). Narrower: a copy
+#   of the default profile that also allows clone and unshare with that flag.
+# - apparmor (AppArmor hosts only): docker-default denies mount ("bwrap: Failed to make / slave:
+#   Permission denied"). On Ubuntu 23.10+ hosts, kernel.apparmor_restrict_unprivileged_userns=1
+#   then refuses the namespace to an unconfined process ("setting up uid map: Permission denied"):
+#   there, load an AppArmor profile that allows userns and mount, and pass apparmor=<its name>.
+# - systempaths: Docker masks files under /proc, and the kernel then refuses the fresh /proc of
+#   the sandbox's pid namespace ("Can't mount proc on /newroot/proc"). Binding the container's
+#   /proc instead would show the sandbox Baton's own /proc/<pid>/environ, so Baton never does.
+# Kubernetes: seccompProfile and appArmorProfile Unconfined, procMount Unmasked.
+# At start-up Baton runs a real command under bwrap; where it fails, baton.yml's
+# sandbox.when_unavailable decides (refuse agent runs, the default, or run unsandboxed) and the
+# log gives bwrap's own error with the flag to add.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends git ca-certificates tini \
+  && apt-get install -y --no-install-recommends git ca-certificates tini bubblewrap \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production DATA_DIR=/data PORT=3000
