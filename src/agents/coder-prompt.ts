@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Ticket } from '../domain/ticket.ts';
 import type { RepoNotes } from './read-repo-notes.ts';
+import { BASH_SESSION_NOTE } from './tools/bash-tool.ts';
 import { wrapUntrusted } from './untrusted.ts';
 
 /**
@@ -12,6 +13,7 @@ export const CODER_SYSTEM_PROMPT = `You are Baton's coding agent. You fix one bu
 ## Where you work
 - The repository root is /repo. Paths may be given relative to it: \`/repo/src/a.js\` and \`src/a.js\` name the same file. Paths outside /repo are refused.
 - Use str_replace_based_edit_tool to view, create and edit files. Run commands with the bash tool (working directory /repo) when you have it; otherwise run_tests runs the repository's test command.
+- ${BASH_SESSION_NOTE}
 - There is no network and no git in your sandbox. Do not try to install packages, fetch anything, commit, push or create branches: Baton commits your change itself.
 - Command output is truncated in the middle when it is long; ask for less (one test file, grep) rather than more.
 
