@@ -40,3 +40,8 @@ export async function toolWorld(files: Record<string, string> = {}): Promise<Too
 export function call<T>(tool: LoopTool<T>, input: unknown): Promise<ToolOutput<T>> {
   return tool.run(input, { signal: new AbortController().signal });
 }
+
+/** A tool's name as the model sees it (a few members of the SDK's ToolUnion, toolsets, have none). */
+export function toolName(tool: LoopTool<unknown>): string | undefined {
+  return 'name' in tool.definition ? tool.definition.name : undefined;
+}
