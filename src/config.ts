@@ -24,7 +24,16 @@ const HINTS: Record<string, string> = {
   GITHUB_APP_ID: 'the numeric App ID from the GitHub App settings page',
   GITHUB_APP_PRIVATE_KEY: 'the PEM private key generated for the GitHub App (newlines may be written as \\n)',
   GITHUB_APP_INSTALLATION_ID: 'the number at the end of the installation URL (…/settings/installations/<id>)',
+  ANTHROPIC_BASE_URL: 'the Messages API base URL (no /v1), e.g. https://api.anthropic.com or a gateway',
 };
+
+const ANTHROPIC_DEFAULT_URL = 'https://api.anthropic.com';
+
+/**
+ * Sent as the API key when ANTHROPIC_BASE_URL points at a gateway or local server that holds the
+ * real key itself: the SDK refuses to start without one, and such servers ignore or replace it.
+ */
+export const ANTHROPIC_KEY_PLACEHOLDER = 'baton-gateway-holds-the-key';
 
 const url = z.url({ protocol: /^https?$/ });
 const optionalSecret = z.string().trim().min(1).optional();
@@ -67,7 +76,7 @@ const envSchema = z.object({
   GITHUB_WEBHOOK_SECRET: optionalSecret,
   GITHUB_WEBHOOK_SECRET_PREVIOUS: optionalSecret,
   ANTHROPIC_API_KEY: optionalSecret,
-  ANTHROPIC_BASE_URL: url.default('https://api.anthropic.com'),
+  ANTHROPIC_BASE_URL: url.default(ANTHROPIC_DEFAULT_URL),
 });
 
 /** Every environment key Baton reads (documented in .env.example). */
@@ -105,6 +114,14 @@ export interface Config {
   /** The current webhook secret first, then the previous one while a rotation is under way. */
   webhookSecrets: { linear: string[]; jira: string[]; github: string[] };
   github: { apiUrl: string; auth: GitHubAuth | undefined };
+  /**
+   * The model API for the agents. Present when ANTHROPIC_API_KEY is set, or ANTHROPIC_BASE_URL
+   * names a gateway or local server (then the key may be absent: ANTHROPIC_KEY_PLACEHOLDER is
+   * sent). Undefined otherwise; `anthropicMissing` then says what to set, and runs stop before
+   * their agent with that reason.
+   */
+  anthropic: { baseUrl: string; apiKey: string } | undefined;
+  anthropicMissing: string[];
   policy: Policy;
   /** Every secret value, so the logger can redact them wherever they appear. */
   secrets: string[];
@@ -229,8 +246,23 @@ function githubAuthFrom(env: Env, problems: string[]): GitHubAuth | undefined {
   return env.GITHUB_TOKEN ? { kind: 'token', token: env.GITHUB_TOKEN } : undefined;
 }
 
-/** What baton.yml refers to must exist: trackers with credentials, repositories that are listed. */
+function anthropicFrom(env: Env, raw: Record<string, string | undefined>): Pick<Config, 'anthropic' | 'anthropicMissing'> {
+  const baseUrl = env.ANTHROPIC_BASE_URL.replace(/\/+$/, '');
+  // Judged on the raw value: the default URL written out explicitly is still the public API.
+  const gateway = raw.ANTHROPIC_BASE_URL !== undefined && baseUrl !== ANTHROPIC_DEFAULT_URL;
+  if (env.ANTHROPIC_API_KEY) return { anthropic: { baseUrl, apiKey: env.ANTHROPIC_API_KEY }, anthropicMissing: [] };
+  if (gateway) return { anthropic: { baseUrl, apiKey: ANTHROPIC_KEY_PLACEHOLDER }, anthropicMissing: [] };
+  return { anthropic: undefined, anthropicMissing: ['ANTHROPIC_API_KEY'] };
+}
+
+/** What baton.yml refers to must exist: trackers with credentials, repositories that are listed, prices for the models. */
 function checkPolicy(policy: Policy, trackers: Config['trackers'], problems: string[]): void {
+  // Cost is computed per call from the price table; a model without a price would run uncapped.
+  for (const model of policy.agent.models) {
+    if (!policy.agent.prices.models[model]) {
+      problems.push(`agent.prices.models: no price for ${model}, which agent.models lists (give its input, output, cache_write_5m, cache_write_1h and cache_read prices, USD per million tokens)`);
+    }
+  }
   for (const [prefix, team] of Object.entries(policy.teams)) {
     if (team.tracker === 'linear' && !trackers.linear) problems.push(`teams.${prefix}: uses Linear, but LINEAR_API_KEY is not set`);
     if (team.tracker === 'jira' && !trackers.jira) problems.push(`teams.${prefix}: uses Jira, but JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN are not all set`);
@@ -250,6 +282,7 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
   const slack = slackFrom(env, raw, problems);
   const trackers = trackersFrom(env, problems);
   const github = githubAuthFrom(env, problems);
+  const anthropic = anthropicFrom(env, raw);
   checkPolicy(policy, trackers, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -286,6 +319,7 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
       github: secretsOf(env.GITHUB_WEBHOOK_SECRET, env.GITHUB_WEBHOOK_SECRET_PREVIOUS),
     },
     github: { apiUrl: env.GITHUB_API_URL, auth: github },
+    ...anthropic,
     policy,
     secrets,
   };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ANTHROPIC_KEY_PLACEHOLDER, ConfigError, loadConfig } from '../src/config.ts';
 
 const emptyDir = (): string => mkdtempSync(join(tmpdir(), 'baton-config-'));
 
@@ -123,4 +123,44 @@ test('GitHub: a token, or a whole GitHub App (never half of one, never both)', (
     () => loadConfig({ env: { GITHUB_TOKEN: 'ghp_token123', GITHUB_APP_ID: '42', GITHUB_APP_PRIVATE_KEY: pem, GITHUB_APP_INSTALLATION_ID: '7' }, cwd }),
     /GITHUB_TOKEN: set together with a GitHub App/,
   );
+});
+
+test('the model API: a key, or a gateway that holds it; neither leaves the agent off with what to set', () => {
+  const cwd = emptyDir();
+  const none = loadConfig({ env: {}, cwd });
+  assert.equal(none.anthropic, undefined);
+  assert.deepEqual(none.anthropicMissing, ['ANTHROPIC_API_KEY']);
+  // The public URL written out is not a gateway: the key is still needed.
+  assert.equal(loadConfig({ env: { ANTHROPIC_BASE_URL: 'https://api.anthropic.com/' }, cwd }).anthropic, undefined);
+  const keyed = loadConfig({ env: { ANTHROPIC_API_KEY: 'sk-ant-test-123' }, cwd });
+  assert.deepEqual(keyed.anthropic, { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant-test-123' });
+  assert.deepEqual(keyed.anthropicMissing, []);
+  assert.ok(keyed.secrets.includes('sk-ant-test-123'), 'the key is redacted from logs');
+  const gateway = loadConfig({ env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:8787/' }, cwd });
+  assert.deepEqual(gateway.anthropic, { baseUrl: 'http://127.0.0.1:8787', apiKey: ANTHROPIC_KEY_PLACEHOLDER });
+  assert.deepEqual(gateway.anthropicMissing, []);
+  const both = loadConfig({ env: { ANTHROPIC_BASE_URL: 'https://llm.acme.internal', ANTHROPIC_API_KEY: 'sk-ant-test-456' }, cwd });
+  assert.deepEqual(both.anthropic, { baseUrl: 'https://llm.acme.internal', apiKey: 'sk-ant-test-456' });
+  assert.throws(() => loadConfig({ env: { ANTHROPIC_BASE_URL: 'ftp://x' }, cwd }), /ANTHROPIC_BASE_URL: .*Messages API base URL/);
+});
+
+test('agent, sandbox and outcome gates: defaults, and every model in agent.models needs a price', () => {
+  const cwd = emptyDir();
+  const { agent, sandbox, outcome_gates: gates } = loadConfig({ env: {}, cwd }).policy;
+  assert.deepEqual(agent.models, ['claude-sonnet-5-5', 'claude-opus-5-5']);
+  for (const model of agent.models) assert.ok(agent.prices.models[model], `a default price for ${model}`);
+  assert.equal(agent.limits.dollars, 5);
+  assert.equal(sandbox.when_unavailable, 'refuse', 'no sandbox: refuse, unless baton.yml accepts the risk');
+  assert.ok(gates.sensitive_paths.includes('.github/workflows/**'));
+  writeFileSync(join(cwd, 'baton.yml'), [
+    'agent:',
+    '  models: [claude-sonnet-5-5, my-finetune]',
+    '  prices:',
+    '    read_on: 2026-11-01',
+    '    models:',
+    '      claude-sonnet-5-5: { input: 3, output: 15, cache_write_5m: 3.75, cache_write_1h: 6, cache_read: 0.3 }',
+  ].join('\n'));
+  assert.throws(() => loadConfig({ env: {}, cwd }), /agent\.prices\.models: no price for my-finetune/);
+  writeFileSync(join(cwd, 'baton.yml'), 'agent:\n  limits: { ask_at_fraction: 0 }\nsandbox:\n  when_unavailable: sometimes\n');
+  assert.throws(() => loadConfig({ env: {}, cwd }), /agent\.limits\.ask_at_fraction[\s\S]*sandbox\.when_unavailable/);
 });
