@@ -177,3 +177,91 @@ test('latency injection delays the answer', async () => {
   await client.messages.create(ask('take your time'));
   assert.ok(Date.now() - started >= 190, `answered after ${Date.now() - started} ms`);
 });
+
+test('handlers answer by the request itself once the queue is empty, the queue first', async () => {
+  fake.handle((request, info) => {
+    const run = /run (\d+)/.exec(info.firstUserText)?.[1];
+    return run ? { content: [{ type: 'text', text: `run ${run}, turn ${info.turn}, ${info.toolResults} results` }] } : undefined;
+  });
+  fake.handle(() => ({ content: [{ type: 'text', text: 'fallback' }] }));
+  fake.script({ content: [{ type: 'text', text: 'queued' }] });
+
+  const texts = await Promise.all(['run 1', 'run 2', 'run 3', 'no run'].map(async (text) => {
+    const message = await client.messages.create(ask(text));
+    return message.content[0]?.type === 'text' ? message.content[0].text : '';
+  }));
+  assert.equal(texts.filter((t) => t === 'queued').length, 1, 'one request took the queued reply');
+  const expected = new Set(['run 1, turn 0, 0 results', 'run 2, turn 0, 0 results', 'run 3, turn 0, 0 results', 'fallback']);
+  assert.ok(texts.filter((t) => t !== 'queued').every((t) => expected.has(t)), texts.join(' | '));
+});
+
+test('a model outside knownModels gets 404 not_found_error, as the API answers', async () => {
+  const strict = new FakeAnthropic({ knownModels: [MODEL] });
+  await strict.start();
+  try {
+    const strictClient = new Anthropic({ apiKey: 'sk-ant-test', baseURL: strict.url, maxRetries: 0 });
+    strict.script({ content: [{ type: 'text', text: 'for the known model' }] });
+    await assert.rejects(strictClient.messages.create({ ...ask('hi'), model: 'claude-retired-1' }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.NotFoundError);
+      assert.equal(error.type, 'not_found_error');
+      assert.match(error.message, /model: claude-retired-1/);
+      return true;
+    });
+    assert.equal((await strictClient.messages.create(ask('hi'))).model, MODEL);
+  } finally {
+    await strict.stop();
+  }
+});
+
+test('an unanswered tool_use, text before the tool_result and a stray tool_result are refused with the API wording', async () => {
+  fake.script({ content: [{ type: 'text', text: 'never sent' }] });
+  const toolTurn: Anthropic.MessageParam = {
+    role: 'assistant',
+    content: [{ type: 'tool_use', id: 'toolu_a', name: 'edit_file', input: {} }, { type: 'tool_use', id: 'toolu_b', name: 'edit_file', input: {} }],
+  };
+  const result = (id: string): Anthropic.ToolResultBlockParam => ({ type: 'tool_result', tool_use_id: id, content: 'ok' });
+  const send = (next: Anthropic.ContentBlockParam[]) => client.messages.create({
+    ...ask('x'), tools: [editFileTool], messages: [{ role: 'user', content: 'fix' }, toolTurn, { role: 'user', content: next }],
+  });
+  const refused = (pattern: RegExp) => (error: unknown): boolean => {
+    assert.ok(error instanceof Anthropic.BadRequestError);
+    assert.match(error.message, pattern);
+    return true;
+  };
+  const unanswered = /messages\.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_b\. Each `tool_use` block must have a corresponding `tool_result` block in the next message\./;
+  await assert.rejects(send([result('toolu_a')]), refused(unanswered));
+  await assert.rejects(send([result('toolu_a'), { type: 'text', text: 'and' }, result('toolu_b')]), refused(unanswered));
+  await assert.rejects(send([result('toolu_a'), result('toolu_b'), result('toolu_c')]),
+    refused(/messages\.2\.content\.2: unexpected `tool_use_id` found in `tool_result` blocks: toolu_c\./));
+  assert.equal(fake.remaining(), 1);
+  await send([result('toolu_b'), result('toolu_a'), { type: 'text', text: 'both done' }]);
+  assert.equal(fake.remaining(), 0, 'answered in any order, text after the results');
+});
+
+test('client tools must carry their trained names; a 1h breakpoint may not follow a 5m one', async () => {
+  const refused = (pattern: RegExp) => (error: unknown): boolean => {
+    assert.ok(error instanceof Anthropic.BadRequestError);
+    assert.match(error.message, pattern);
+    return true;
+  };
+  const wrongEditor = { type: 'text_editor_20250728', name: 'editor' } as unknown as Anthropic.ToolUnion;
+  const wrongBash = { type: 'bash_20250124', name: 'shell' } as unknown as Anthropic.ToolUnion;
+  await assert.rejects(client.messages.create({ ...ask('x'), tools: [wrongEditor] }),
+    refused(/tools\.0\.text_editor_20250728\.name: Input should be 'str_replace_based_edit_tool'/));
+  await assert.rejects(client.messages.create({ ...ask('x'), tools: [editFileTool, wrongBash] }),
+    refused(/tools\.1\.bash_20250124\.name: Input should be 'bash'/));
+  await assert.rejects(client.messages.create({
+    ...ask('x'),
+    system: [{ type: 'text', text: 'You are Baton.', cache_control: { type: 'ephemeral' } }],
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral', ttl: '1h' } }] }],
+  }), refused(/messages\.0\.content\.0\.cache_control: a ttl='1h' cache_control block must not come after a ttl='5m'/));
+});
+
+test('usage is computed by the fake unless scripted: cache_creation is filled, input counts the prompt', async () => {
+  fake.script({ content: [{ type: 'text', text: 'a' }] }, { content: [{ type: 'text', text: 'a' }] });
+  const short = await client.messages.create(ask('hi'));
+  const long = await client.messages.create(ask('hi '.repeat(400)));
+  assert.deepEqual(short.usage.cache_creation, { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 });
+  assert.deepEqual([short.usage.cache_read_input_tokens, short.usage.cache_creation_input_tokens], [0, 0]);
+  assert.ok(long.usage.input_tokens >= short.usage.input_tokens + 300, `${short.usage.input_tokens} → ${long.usage.input_tokens}`);
+});
