@@ -52,6 +52,7 @@ function editor(options: TextEditorOptions, viewOnly: boolean): LoopTool {
       if (!parsed.success) return failed(`Invalid input: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
       const input = parsed.data;
       if (viewOnly && input.command !== 'view') return failed(`Only \`view\` is available to this agent; \`${input.command}\` is not.`);
+      if (typeof input.path !== 'string' || input.path.trim() === '') return failed('Give `path`, e.g. /repo/src/index.ts.');
       const target = await resolveRepoPath(options.worktree, input.path);
       if (!target.ok) return failed(`Refused: ${target.reason}.`);
       try {

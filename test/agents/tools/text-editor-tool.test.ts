@@ -152,10 +152,11 @@ test('bad input and missing files answer is_error with a reason instead of throw
   const world = await toolWorld();
   t.after(world.cleanup);
   await mkdir(join(world.worktree, 'empty'));
+  await writeFile(join(world.worktree, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
   const editor = textEditorTool({ worktree: world.worktree });
   const cases: [unknown, RegExp][] = [
     [{ path: 'README.md' }, /Invalid input: command/],
-    [{ command: 'view' }, /give `path`/],
+    [{ command: 'view' }, /^Give `path`/],
     [{ command: 'view', path: 'nope.txt' }, /The path \/repo\/nope\.txt does not exist/],
     [{ command: 'str_replace', path: 'README.md' }, /needs `old_str`/],
     [{ command: 'str_replace', path: 'empty', old_str: 'x', new_str: 'y' }, /is a directory/],
@@ -164,6 +165,8 @@ test('bad input and missing files answer is_error with a reason instead of throw
     [{ command: 'undo_edit', path: 'README.md' }, /not part of this version/],
     [{ command: 'delete', path: 'README.md' }, /Unknown command `delete`/],
     [{ command: 'create', path: 'README.md/inner.txt', file_text: 'x' }, /is a file, not a directory/],
+    [{ command: 'view', path: 'logo.png' }, /looks binary/],
+    [{ command: 'view', path: 'README.md', view_range: [1] }, /Invalid input: view_range/],
   ];
   for (const [input, reason] of cases) {
     const out = await call(editor, input);
