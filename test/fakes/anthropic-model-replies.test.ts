@@ -102,6 +102,12 @@ test('max_tokens inside a tool call: the SDK silently drops the cut field, so th
   const toolUse = message.content[1];
   // What finalMessage() gives: every field that arrived whole, the cut one (file_text) gone without a trace.
   assert.deepEqual(toolUse?.type === 'tool_use' && toolUse.input, { command: 'create', path: 'src/fix.ts' });
+
+  // Without streaming the fake gives the same partial input, so both paths look alike to a loop.
+  fake.script({ content: [{ type: 'tool_use', name: 'str_replace_based_edit_tool', input }], truncateToolInput: 40 });
+  const plain = await client.messages.create({ ...base, messages: [{ role: 'user', content: 'fix' }] });
+  assert.equal(plain.stop_reason, 'max_tokens');
+  assert.deepEqual(plain.content[0]?.type === 'tool_use' && plain.content[0].input, { command: 'create', path: 'src/fix.ts' });
 });
 
 test('pause_turn and model_context_window_exceeded come back as scripted', async () => {

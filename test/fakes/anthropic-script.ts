@@ -49,7 +49,7 @@ export interface ScriptedError {
 
 /**
  * The connection drops. A streaming request gets a 200, `afterEvents` SSE frames of a reply (built from
- * `content`, default one text block), then the socket is destroyed: SDK 1.11's `finalMessage()` rejects
+ * `content`, default one text block; frames count from message_start, the ping included), then the socket is destroyed: SDK 1.11's `finalMessage()` rejects
  * with a bare `AnthropicError('terminated')` (no status, not an APIConnectionError, never retried by the
  * SDK). A non-streaming request, or any request with `beforeResponse`, gets no answer at all: the SDK
  * throws `APIConnectionError` and retries it within `maxRetries`.
