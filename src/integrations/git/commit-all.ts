@@ -26,6 +26,6 @@ export async function commitAll(workspace: Workspace, message: string, deps: Com
   if (staged === '') return undefined;
   const { name, email } = deps.identity;
   const config = ['-c', `user.name=${name}`, '-c', `user.email=${email}`, '-c', 'commit.gpgSign=false', '-c', 'gc.auto=0'];
-  await git([...config, 'commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=strip', '-m', message.trim() || 'Baton: change']);
+  await git([...config, 'commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-m', message.trim() || 'Baton: change']);
   return (await git(['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
 }

@@ -38,6 +38,10 @@ test('commitAll commits edits, new and deleted files as Baton, leaves ignored fi
   assert.deepEqual(names, ['A\tsrc/deep/new.js', 'D\tREADME.md', 'M\tsrc/util.js']);
   assert.equal(await manager.commitAll(ws, 'again'), undefined);
   assert.equal(await manager.branchHead(ws), sha);
+  // A message line starting with # is the message, not a comment to strip.
+  await writeFile(join(ws.path, 'src/util.js'), 'again\n');
+  await manager.commitAll(ws, 'ENG-1: second\n\n#42 was the cause');
+  assert.equal((await git(['log', '-1', '--format=%B'], ws.path)).trim(), 'ENG-1: second\n\n#42 was the cause');
 });
 
 test("commitAll runs none of the repository's hooks", async (t) => {
