@@ -1,6 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** One no-restricted-imports rule per layer (type imports included unless a pattern allows them). */
+function layers(rules) {
+  return rules.map(({ files, patterns }) => ({
+    files,
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.data/', 'bench/.work/', 'bench/results/', '.scratch/'] },
   js.configs.recommended,
@@ -15,6 +23,46 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in src/config.ts only.' }],
     },
   },
+  // The dependency direction of ../shared/DESIGN.md: domain <- integrations, db, sandbox <- agents
+  // <- jobs <- bot, with bot/views a pure leaf that jobs may use. Type imports count too: a type
+  // that two layers share belongs in the lower one (domain, usually).
+  ...layers([
+    {
+      files: ['src/domain/**/*.ts'],
+      // baton.yml's schema types (policy.ts) are pure zod, with no side effect on import.
+      patterns: [{ regex: '^\\.\\./(?!policy\\.ts$|domain/)', message: 'domain imports only domain (and policy.ts types): it is the bottom layer.' }],
+    },
+    {
+      files: ['src/integrations/**/*.ts', 'src/db/**/*.ts', 'src/sandbox/**/*.ts'],
+      patterns: [
+        { regex: '^(\\.\\./)+(agents|jobs|bot|local)(/|$)', message: 'integrations, db and sandbox import only domain, policy.ts, logger.ts and their own layer.' },
+        { regex: '^(\\.\\./)+(main|cli)\\.ts$', message: 'only the composition root imports main.ts.' },
+      ],
+    },
+    {
+      files: ['src/agents/**/*.ts'],
+      patterns: [
+        { regex: '^(\\.\\./)+(jobs|bot|local)(/|$)', message: 'agents never import jobs or bot: put shared types in domain (or agents).' },
+        { regex: '^(\\.\\./)+(main|cli)\\.ts$', message: 'only the composition root imports main.ts.' },
+      ],
+    },
+    {
+      files: ['src/jobs/**/*.ts'],
+      patterns: [
+        { regex: '^(\\.\\./)+bot/(?!views/)', message: 'jobs use bot/views (pure Block Kit) only; listeners call jobs, not the reverse.' },
+        { regex: '^(\\.\\./)+(main|cli)\\.ts$', message: 'only the composition root imports main.ts.' },
+      ],
+    },
+    {
+      files: ['src/bot/views/**/*.ts'],
+      patterns: [
+        // The SlackMessage / Blocks shapes a view returns: a type, never the client.
+        { regex: '^\\.\\./\\.\\./integrations/slack\\.ts$', allowTypeImports: true, message: 'views may import only the SlackMessage and Blocks types from integrations/slack.ts.' },
+        { regex: '^\\.\\./\\.\\./(?!domain/|integrations/slack\\.ts$)', message: 'bot/views is a pure leaf: it imports only domain.' },
+        { regex: '^\\.\\./(?!\\.\\./)', message: 'bot/views is a pure leaf: it imports only domain and other views.' },
+      ],
+    },
+  ]),
   {
     files: ['src/config.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
