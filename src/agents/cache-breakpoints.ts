@@ -6,15 +6,27 @@ import type Anthropic from '@anthropic-ai/sdk';
 // the moving one makes each turn read the whole history written by the turn before.
 const EPHEMERAL: Anthropic.CacheControlEphemeral = { type: 'ephemeral' };
 
-/** The tools with a breakpoint on the last one (a copy; the caller's definitions are left alone). */
+/**
+ * The tools with a breakpoint on the last one only (copies: the caller's definitions are left
+ * alone, and a breakpoint a tool brought along is dropped so the request stays within 4).
+ */
 export function withToolsBreakpoint(tools: readonly Anthropic.ToolUnion[]): Anthropic.ToolUnion[] {
-  if (tools.length === 0) return [];
-  return [...tools.slice(0, -1), { ...tools.at(-1)!, cache_control: EPHEMERAL } as Anthropic.ToolUnion];
+  return markLast(tools.map(withoutControl));
 }
 
 export function withSystemBreakpoint(system: readonly Anthropic.TextBlockParam[]): Anthropic.TextBlockParam[] {
-  if (system.length === 0) return [];
-  return [...system.slice(0, -1), { ...system.at(-1)!, cache_control: EPHEMERAL }];
+  return markLast(system.map(withoutControl));
+}
+
+function withoutControl<B extends object>(item: B): B {
+  if (!('cache_control' in item)) return item;
+  const { cache_control: _dropped, ...rest } = item;
+  return rest as B;
+}
+
+function markLast<B extends object>(items: B[]): B[] {
+  if (items.length === 0) return items;
+  return [...items.slice(0, -1), { ...items.at(-1)!, cache_control: EPHEMERAL }];
 }
 
 /**
@@ -35,14 +47,7 @@ export function withMessageBreakpoints(messages: readonly Anthropic.MessageParam
 
 function withoutBreakpoints(message: Anthropic.MessageParam): Anthropic.MessageParam {
   if (typeof message.content === 'string' || !message.content.some((b) => 'cache_control' in b)) return message;
-  return {
-    ...message,
-    content: message.content.map((block) => {
-      if (!('cache_control' in block)) return block;
-      const { cache_control: _dropped, ...rest } = block;
-      return rest as Anthropic.ContentBlockParam;
-    }),
-  } as Anthropic.MessageParam;
+  return { ...message, content: message.content.map(withoutControl) } as Anthropic.MessageParam;
 }
 
 function markLastBlock(message: Anthropic.MessageParam): Anthropic.MessageParam {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type Anthropic from '@anthropic-ai/sdk';
 import { FakeAnthropic } from '../fakes/fake-anthropic.ts';
 import { runToolLoop } from '../../src/agents/tool-loop.ts';
-import { countBreakpoints } from '../../src/agents/cache-breakpoints.ts';
+import { countBreakpoints, withMessageBreakpoints, withSystemBreakpoint, withToolsBreakpoint } from '../../src/agents/cache-breakpoints.ts';
 import type { ModelCall } from '../../src/agents/model-client.ts';
 import { costOf } from '../../src/domain/model-cost.ts';
 import { MODEL, PRICES, blocksOf, customTool, finishTool, modelClient, type Stop } from './tool-loop-fixtures.ts';
@@ -62,4 +62,32 @@ test(`over a ${TURNS}-turn loop most input is read from the cache the fake compu
   assert.ok(Math.abs(result.costUsd - cost) < 1e-12);
   const uncached = calls.reduce((sum, c) => sum + costOf({ input: prompt(c), output: c.usage.output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 }, PRICES[MODEL]!), 0);
   assert.ok(result.costUsd < uncached * 0.5, `cached ${result.costUsd} vs uncached ${uncached}`);
+});
+
+test('breakpoints: stale ones are dropped, exactly one per place is set, the caller\'s objects are untouched', () => {
+  const ephemeral = { type: 'ephemeral' as const };
+  const tools: Anthropic.ToolUnion[] = [
+    { name: 'a', input_schema: { type: 'object' }, cache_control: ephemeral },
+    { type: 'bash_20250124', name: 'bash' },
+  ];
+  const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: 'one', cache_control: ephemeral }, { type: 'text', text: 'two' }];
+  const messages: Anthropic.MessageParam[] = [
+    { role: 'user', content: 'the ticket' },
+    { role: 'assistant', content: [{ type: 'text', text: 'ok' }] },
+    { role: 'user', content: [{ type: 'text', text: 'an old moving breakpoint', cache_control: ephemeral }] },
+    { role: 'assistant', content: [{ type: 'text', text: 'more' }] },
+    { role: 'user', content: [{ type: 'text', text: 'newest' }] },
+  ];
+  const before = structuredClone({ tools, system, messages });
+
+  const sent = { tools: withToolsBreakpoint(tools), system: withSystemBreakpoint(system), messages: withMessageBreakpoints(messages) };
+
+  assert.deepEqual(sent.tools.map((t) => 'cache_control' in t && t.cache_control), [false, ephemeral]);
+  assert.deepEqual(sent.system.map((b) => b.cache_control ?? false), [false, ephemeral]);
+  assert.deepEqual(sent.messages.map((m) => blocksOf(m).map((b) => ('cache_control' in b && b.cache_control ? 'bp' : '-'))), [['bp'], ['-'], ['-'], ['-'], ['bp']]);
+  assert.deepEqual(blocksOf(sent.messages[0]), [{ type: 'text', text: 'the ticket', cache_control: ephemeral }]);
+  assert.equal(countBreakpoints(sent), 4);
+  assert.deepEqual({ tools, system, messages }, before);
+  assert.deepEqual(withToolsBreakpoint([]), []);
+  assert.equal(countBreakpoints({ messages: withMessageBreakpoints([{ role: 'user', content: 'only' }]) }), 1);
 });
