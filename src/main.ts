@@ -1,7 +1,7 @@
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, createRedactor, type Logger } from './logger.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool, type Pool } from './db/pool.ts';
@@ -25,7 +25,24 @@ import { createTrackerRoutes } from './jobs/tracker-routes.ts';
 import { acceptDelivery, type IncomingDelivery } from './jobs/accept-delivery.ts';
 import type { TrackerName } from './domain/route-ticket.ts';
 import type { NewRun } from './domain/run.ts';
-import type { AgentStep } from './jobs/run-fix.ts';
+import type { AgentStep } from './agents/agent-step.ts';
+import { createModelClient } from './agents/model-client.ts';
+import { createAnthropic } from './integrations/anthropic.ts';
+import { createSlackUploader } from './integrations/slack-upload.ts';
+import { createBwrapSandbox } from './sandbox/create-bwrap-sandbox.ts';
+import { createHostRunner } from './sandbox/create-host-runner.ts';
+import { checkSandbox } from './sandbox/check-sandbox.ts';
+import type { Sandbox } from './sandbox/sandbox.ts';
+import { createCoderStep } from './jobs/coder-step.ts';
+import { agentNotConfiguredReason } from './jobs/run-fix.ts';
+import { decideCostCap } from './jobs/decide-cost-cap.ts';
+import { answerInThread } from './jobs/answer-clarification.ts';
+import { registerCostCapActions } from './bot/actions/cost-cap-actions.ts';
+import { registerThreadReplies } from './bot/events/thread-replies.ts';
+import { agentNotConfiguredNotice, sandboxUnavailableMessage } from './bot/views/agent-not-configured.ts';
+import type { WorkspaceManager } from './integrations/git/create-workspace-manager.ts';
+import type { TrackerRoutes } from './jobs/tracker-routes.ts';
+import type { SlackClient } from './integrations/slack.ts';
 import { createGitHubClient } from './integrations/github/create-github-client.ts';
 import { createWorkspaceManager } from './integrations/git/create-workspace-manager.ts';
 import { githubWebhookSource } from './bot/webhooks/github-webhook-source.ts';
@@ -45,7 +62,7 @@ export interface Baton {
 export interface StartOptions {
   role: Role;
   log?: Logger;
-  /** The agent's part of a run; not built in this version, so runs wait after reading the ticket. */
+  /** The agent's part of a run; tests hand in their own. By default the coder agent, built from config. */
   agent?: AgentStep;
 }
 
@@ -96,16 +113,18 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       : undefined;
     const { scheduling } = config.policy;
     const start = (input: NewRun) => startRun(input, { pool, queue, headStart: scheduling.head_start_minutes });
+    // Built in every role: a Stop clicked in the web role gives the run's worktree back too.
+    const workspaces = createWorkspaceManager({
+      dataDir: config.dataDir,
+      log,
+      credentials: github ? async () => ({ username: 'x-access-token', password: await github.installationToken() }) : undefined,
+    });
     if (worker) {
       // Workspaces of runs that ended while Baton was down are removed before new work starts.
-      const workspaces = createWorkspaceManager({
-        dataDir: config.dataDir,
-        log,
-        credentials: github ? async () => ({ username: 'x-access-token', password: await github.installationToken() }) : undefined,
-      });
       const removed = await workspaces.cleanupStaleWorkspaces((await listActiveRuns(pool, 10_000)).map((r) => r.id));
       if (removed.length) log.info({ removed }, 'removed the workspaces of runs that are no longer active');
       const githubDeps = { pool, slack, log, workspaces };
+      const agent = options.agent ?? (await buildAgent(config, { pool, slack, routes, workspaces, log }));
       await registerWorkers({
         pool,
         queue,
@@ -115,10 +134,19 @@ export async function startBaton(config: Config, options: StartOptions): Promise
         startRun: start,
         workspaces,
         agentSlots: { capacity: scheduling.agent_concurrency },
-        agent: options.agent,
+        agent,
+        agentMissing: agent ? undefined : agentNotConfiguredReason(config.anthropicMissing),
+        raiseFactor: config.policy.agent.limits.raise_factor,
         reconcileIntervalMinutes: scheduling.reconcile_interval_minutes,
         handleGitHubEvent: github ? async (event) => void (await handleGitHubEvent(event, githubDeps)) : undefined,
         extraPolls: github ? [async () => void (await pollPullRequests({ ...githubDeps, github }))] : [],
+        publish: {
+          github,
+          workspaces,
+          uploadFile: config.slack ? createSlackUploader({ apiUrl: config.slack.apiUrl, token: config.slack.botToken, retries: config.httpRetries }) : undefined,
+          policy: config.policy,
+          redact: createRedactor(config.secrets),
+        },
       });
     }
 
@@ -135,6 +163,11 @@ export async function startBaton(config: Config, options: StartOptions): Promise
         },
         log,
       });
+      registerCostCapActions(slackApp.app, {
+        decideCostCap: (click) => decideCostCap(click, { pool, queue, slack, log, workspaces, policy: config.policy }),
+        log,
+      });
+      registerThreadReplies(slackApp.app, { answerInThread: (reply) => answerInThread(reply, { pool, queue, slack, log }), log });
       await slackApp.start();
       stops.push(() => slackApp!.stop());
     } else if (web) {
@@ -170,6 +203,38 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     await stopAll().catch((stopError: unknown) => log.error({ err: stopError }, 'clean-up after a failed start failed'));
     throw error;
   }
+}
+
+/**
+ * The coder agent as run.fix calls it: the model client from config.anthropic and agent.models,
+ * and the sandbox checked with a real command now. Without a model, undefined: runs then wait,
+ * saying what is missing. Where bubblewrap does not work, sandbox.when_unavailable decides:
+ * `refuse` fails each run with the reason, `run_unsandboxed` runs on the host (no bash tool, the
+ * run_tests tool instead, and a warning in every thread).
+ */
+async function buildAgent(
+  config: Config,
+  deps: { pool: Pool; slack: SlackClient | undefined; routes: TrackerRoutes; workspaces: WorkspaceManager; log: Logger },
+): Promise<AgentStep | undefined> {
+  const { log } = deps;
+  if (!config.anthropic) {
+    log.warn({ missing: config.anthropicMissing }, agentNotConfiguredNotice(config.anthropicMissing));
+    return undefined;
+  }
+  const { policy } = config;
+  const anthropic = createAnthropic({ baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey, maxRetries: config.httpRetries, timeoutMs: 10 * 60_000 });
+  const model = createModelClient({ anthropic, models: policy.agent.models, prices: policy.agent.prices.models, maxTokens: policy.agent.max_tokens, log });
+  let sandbox: Sandbox = createBwrapSandbox({ policy: policy.sandbox });
+  const check = await checkSandbox(sandbox);
+  if (!check.ok) {
+    if (policy.sandbox.when_unavailable === 'refuse') {
+      log.error({ reason: check.reason }, 'the sandbox does not work on this host; agent runs are refused (sandbox.when_unavailable: refuse)');
+      return async ({ run }) => ({ kind: 'failed', code: 'sandbox_unavailable', reason: sandboxUnavailableMessage(run, check.reason).text });
+    }
+    log.warn({ reason: check.reason }, 'THE SANDBOX DOES NOT WORK ON THIS HOST: agent commands and tests run UNSANDBOXED (sandbox.when_unavailable: run_unsandboxed)');
+    sandbox = createHostRunner({ policy: policy.sandbox });
+  }
+  return createCoderStep({ ...deps, policy, githubApiUrl: config.github.apiUrl, sandbox, model });
 }
 
 function listen(server: Server, port: number): Promise<void> {

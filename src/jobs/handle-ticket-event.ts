@@ -1,6 +1,7 @@
 import { appendAudit } from '../db/audit-log.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
-import { findActiveRun, transitionRun } from '../db/runs.ts';
+import { findActiveRun } from '../db/runs.ts';
+import { answerClarification } from '../db/run-agent.ts';
 import { decideIntake } from '../domain/intake-decision.ts';
 import type { TicketEvent } from '../domain/ticket-event.ts';
 import type { SlackClient } from '../integrations/slack.ts';
@@ -64,10 +65,14 @@ export async function handleTicketEvent(event: TicketEvent, deps: TicketEventDep
   }
 }
 
-/** A run waiting for clarification goes back in the queue, in the same transaction as its job. */
+/**
+ * A run waiting for clarification goes back in the queue, in the same transaction as its job. The
+ * edited ticket is the answer: run.fix reads it afresh and resumes the saved conversation with it
+ * (no thread answer is stored: answerClarification with null).
+ */
 async function resumeRun(runId: string, ticketKey: string, deps: TicketEventDeps, log: Logger): Promise<boolean> {
   const run = await withTransaction(deps.pool, async (tx) => {
-    const resumed = await transitionRun(tx, runId, ['needs_clarification'], 'queued', 'The ticket’s description changed; resuming.');
+    const resumed = await answerClarification(tx, runId, null, 'The ticket’s description changed; resuming.');
     if (!resumed) return undefined;
     await deps.queue.enqueue(tx, 'run.fix', { runId }, { priority: resumed.priority, singletonKey: ticketKey });
     await appendAudit(tx, { runId, actor: 'tracker', action: 'run.resumed', detail: { why: 'description edited' } });

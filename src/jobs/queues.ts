@@ -29,13 +29,34 @@ export const QUEUES = {
       retryLimit: 5,
       retryDelay: 5,
       retryBackoff: true,
-      // A job still active after this is presumed lost with its worker and is retried.
-      expireInSeconds: 15 * 60,
+      // A job still active after this is presumed lost with its worker and is retried. It covers an
+      // agent's whole run (agent.limits.minutes, 45 by default, plus the workspace and Baton's own
+      // test runs); a redelivery while the agent still works ends at once (the agent's slot lease
+      // says it is alive), so a longer agent only costs a harmless second delivery.
+      expireInSeconds: 75 * 60,
       retentionDays: 7,
     },
     // Threads open and tickets are fetched at this concurrency; agent work itself is capped
     // separately, across processes, by `scheduling.agent_concurrency` (src/jobs/with-agent-slot.ts).
     workers: 2,
+  },
+  // Push the proven change, open the PR, post the card and the diff: safe to repeat (one PR, one card, one file).
+  'run.publish': {
+    payload: z.object({
+      runId: z.uuid(),
+      /** The run's worktree, where run.fix left the proven commit (src/integrations/git/workspace.ts). */
+      workspace: z.object({
+        runId: z.uuid(),
+        path: z.string().min(1),
+        branch: z.string().min(1),
+        baseSha: z.string().min(1),
+        repo: z.object({ owner: z.string(), name: z.string(), cloneUrl: z.string(), baseBranch: z.string() }),
+      }),
+      /** The proven diff against the base, for the preview and the file (the run keeps only its stats). */
+      diff: z.string(),
+    }),
+    options: { policy: 'standard', retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60, retentionDays: 7 },
+    workers: 1,
   },
   // A verified, deduplicated webhook delivery, already translated to a domain event.
   'intake.event': {

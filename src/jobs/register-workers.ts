@@ -9,6 +9,7 @@ import { handleTicketEvent, type TicketEventDeps } from './handle-ticket-event.t
 import type { Queue } from './queue.ts';
 import { reconcile, type ReconcileDeps } from './reconcile.ts';
 import { runFix, type RunFixDeps } from './run-fix.ts';
+import { runPublish, type RunPublishDeps } from './run-publish.ts';
 import type { RunWorkspaceDeps } from './release-run-workspace.ts';
 
 export interface WorkerDeps extends RunFixDeps, TicketEventDeps, ReconcileDeps, RunWorkspaceDeps {
@@ -20,6 +21,8 @@ export interface WorkerDeps extends RunFixDeps, TicketEventDeps, ReconcileDeps, 
   reconcileIntervalMinutes: number;
   /** GitHub deliveries (pull requests, checks, reviews); undefined while GitHub is not configured. */
   handleGitHubEvent?: (event: GitHubEvent) => Promise<void>;
+  /** What run.publish needs beyond the shared deps (GitHub, the uploader, the repositories, redaction). */
+  publish: Omit<RunPublishDeps, 'pool' | 'slack' | 'routes' | 'log'>;
 }
 
 /**
@@ -50,6 +53,9 @@ async function guardRun(
 
 export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   await deps.queue.work('run.fix', (payload, job) => guardRun(payload.runId, job, () => runFix(payload, deps), deps));
+  await deps.queue.work('run.publish', (payload, job) =>
+    guardRun(payload.runId, job, () => runPublish(payload, { ...deps.publish, pool: deps.pool, slack: deps.slack, routes: deps.routes, log: deps.log }), deps),
+  );
   await deps.queue.work('intake.event', async (payload) => {
     if (payload.source === 'github') {
       if (!deps.handleGitHubEvent) {

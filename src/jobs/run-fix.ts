@@ -19,14 +19,10 @@ import { refreshThread } from './refresh-thread.ts';
 import { announceRunEnd } from './announce-run-end.ts';
 import { cancelForClosedTicket, closureOf } from './cancel-for-closed-ticket.ts';
 import { FAILED_BY } from './fail-run.ts';
+import type { AgentStep } from '../agents/agent-step.ts';
+import { applyAgentOutcome } from './apply-agent-outcome.ts';
 
-/** The agent's part of a run (fix, prove, review): a later stage of Baton plugs in here. */
-export type AgentStep = (input: {
-  run: Run;
-  ticket: Ticket;
-  /** Aborts when the run was cancelled meanwhile, or its agent slot was lost (this worker stalled past its lease): stop working. */
-  signal: AbortSignal;
-}) => Promise<void>;
+export type { AgentStep } from '../agents/agent-step.ts';
 
 export interface RunFixDeps extends RunWorkspaceDeps {
   pool: Pool;
@@ -36,17 +32,27 @@ export interface RunFixDeps extends RunWorkspaceDeps {
   log: Logger;
   /** keepPlaceSeconds: see with-agent-slot.ts; 3 × slotRetrySeconds unless set. */
   agentSlots: { capacity: number; leaseSeconds?: number; keepPlaceSeconds?: number };
-  /** Undefined while the agent steps are not built: the run then waits, saying so. */
+  /** Undefined when no model is configured: the run then waits, saying what is missing (`agentMissing`). */
   agent?: AgentStep;
+  /** Why there is no agent, shown as the run's status (default PIPELINE_NOT_BUILT). */
+  agentMissing?: string;
+  /** baton.yml agent.limits.raise_factor, for the budget prompt's Continue. */
+  raiseFactor?: number;
   /** How long a worker may take to open a thread before another may try. */
   threadLeaseSeconds?: number;
   /** How long a run that found every agent slot taken waits before its job is tried again. */
   slotRetrySeconds?: number;
 }
 
-// What this version of Baton can truthfully say once the ticket is read.
-export const PIPELINE_NOT_BUILT =
-  'Ticket read. The agent steps (fix, review, PR) are not built in this version of Baton yet, so this run stays queued.';
+/** What a run says once its ticket is read when no model is configured (config.anthropicMissing). */
+export function agentNotConfiguredReason(missing: readonly string[]): string {
+  const what = missing.length ? missing.join(' and ') : 'the model API';
+  return `Ticket read. The agent cannot start: ${what} ${missing.length > 1 ? 'are' : 'is'} not set on the Baton server, so this run stays queued. An admin can set it (or ANTHROPIC_BASE_URL for a gateway) and restart Baton.`;
+}
+
+export const AGENT_NOT_CONFIGURED = agentNotConfiguredReason(['ANTHROPIC_API_KEY']);
+/** @deprecated The older name, kept for the tests that compare against it. */
+export const PIPELINE_NOT_BUILT = AGENT_NOT_CONFIGURED;
 
 /**
  * Opens the run's thread exactly once: a root message and one status message, both recorded on
@@ -120,6 +126,12 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
     if (run.status === 'failed' && run.statusReason) await announceRunEnd(run.id, deps, { actor: FAILED_BY, reason: run.statusReason });
     return;
   }
+  if (run.status !== 'queued' && run.status !== 'running') {
+    // Parked for a person (a question, the budget) or past the agent (proven, publishing, waiting
+    // for approval): only a resume (which re-queues the run) gives run.fix anything to do.
+    log.info({ status: run.status }, 'run is not waiting for its agent; nothing to do');
+    return;
+  }
   if (await agentIsWorking(deps.pool, run.id)) {
     // A redelivery (pg-boss re-sends a job whose expiry passed while its agent still works): that
     // agent finishes the run. Ending here, before any tracker or Slack call, keeps this delivery
@@ -145,7 +157,7 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
 
   if (!deps.agent) {
     // Conditional on `queued`: a cancel that lands now keeps its own reason.
-    const waiting = await setStatusReason(deps.pool, run.id, 'queued', PIPELINE_NOT_BUILT);
+    const waiting = await setStatusReason(deps.pool, run.id, 'queued', deps.agentMissing ?? PIPELINE_NOT_BUILT);
     if (waiting) await showProgress(waiting, deps, log);
     return;
   }
@@ -162,7 +174,10 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
       return;
     }
     await showProgress(working, deps, log);
-    await agent({ run: working, ticket, signal: stop });
+    const result = await agent({ run: working, ticket, signal: stop });
+    // Moved while the slot is still held: a redelivery cannot start a second agent on a run that
+    // is still `running` between the agent's end and its outcome.
+    if (result) await applyAgentOutcome(working, result, { ...deps, raiseFactor: deps.raiseFactor ?? 2 });
   }).finally(async () => {
     // After the slot is released: a run cancelled while its agent worked left the worktree to
     // this job. The cancel and the release write the same row, so one of the two sees the other.

@@ -1,0 +1,44 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from '../../logger.ts';
+import type { ThreadReply } from '../../jobs/answer-clarification.ts';
+
+export interface ThreadReplyDeps {
+  /** main.ts hands this in (jobs/answer-clarification.ts with its dependencies). */
+  answerInThread(reply: ThreadReply): Promise<unknown>;
+  log: Logger;
+}
+
+interface MessageEvent {
+  subtype?: string;
+  bot_id?: string;
+  user?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  channel: string;
+}
+
+/** A reply in a thread, by a person: not a bot, not Baton, not an edit or a join (those carry a subtype). */
+export function parseThreadReply(event: MessageEvent, botUserId: string | undefined): ThreadReply | undefined {
+  if (event.subtype !== undefined || event.bot_id || !event.user || event.user === botUserId) return undefined;
+  if (!event.thread_ts || event.thread_ts === event.ts || !event.text) return undefined;
+  return { channelId: event.channel, threadTs: event.thread_ts, userId: event.user, text: event.text };
+}
+
+/**
+ * `message` events (message.channels / message.groups). Bolt acks Events API calls itself; the
+ * handler only looks for an answer to a run that waits for one. Minimal on purpose: the thread
+ * conversation features build on this.
+ */
+export function registerThreadReplies(app: App, deps: ThreadReplyDeps): void {
+  app.event('message', async ({ event, context }) => {
+    // Baton's own bot user (Bolt reads it with auth.test): its messages are never answers.
+    const reply = parseThreadReply(event as unknown as MessageEvent, context.botUserId);
+    if (!reply) return;
+    try {
+      await deps.answerInThread(reply);
+    } catch (error) {
+      deps.log.error({ err: error, channel: reply.channelId, threadTs: reply.threadTs }, 'a thread reply could not be handled');
+    }
+  });
+}

@@ -1,0 +1,186 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AgentStep, AgentStepResult } from '../agents/agent-step.ts';
+import { runCoder, type CoderResult } from '../agents/coder.ts';
+import type { ModelClient } from '../agents/model-client.ts';
+import { ModelError } from '../agents/model-error.ts';
+import { insertAgentCall } from '../db/agent-calls.ts';
+import { auditForRun } from '../db/audit-log.ts';
+import type { Pool } from '../db/pool.ts';
+import { loadConversation, markProgress, markUnsandboxed, setCostCap } from '../db/run-agent.ts';
+import { cloneUrlFor } from '../domain/clone-url.ts';
+import { repoForTicket } from '../domain/route-ticket.ts';
+import type { Run } from '../domain/run.ts';
+import type { Ticket } from '../domain/ticket.ts';
+import type { WorkspaceManager } from '../integrations/git/create-workspace-manager.ts';
+import type { Workspace } from '../integrations/git/workspace.ts';
+import type { SlackClient } from '../integrations/slack.ts';
+import type { Logger } from '../logger.ts';
+import type { Policy } from '../policy.ts';
+import type { Sandbox } from '../sandbox/sandbox.ts';
+import { message } from '../bot/views/blocks.ts';
+import { UNSANDBOXED_TEXT, unsandboxedWarning } from '../bot/views/unsandboxed-warning.ts';
+import type Anthropic from '@anthropic-ai/sdk';
+import { AGENT_PARKED } from './apply-agent-outcome.ts';
+import { PermanentError, RetryableError } from './errors.ts';
+import { throttledStatus } from './throttled-status.ts';
+import type { TrackerRoutes } from './tracker-routes.ts';
+
+export interface CoderStepDeps {
+  pool: Pool;
+  slack: SlackClient | undefined;
+  routes: TrackerRoutes;
+  workspaces: WorkspaceManager;
+  policy: Pick<Policy, 'repos' | 'agent' | 'sandbox' | 'outcome_gates'>;
+  /** GITHUB_API_URL: clone URLs derive from its host (src/domain/clone-url.ts). */
+  githubApiUrl: string;
+  sandbox: Sandbox;
+  model: ModelClient;
+  log: Logger;
+  /** The status message is edited at most this often while the agent works; default 2 s. */
+  statusIntervalMs?: number;
+}
+
+interface Parked {
+  why: 'clarification' | 'budget';
+  workspace?: Workspace;
+}
+
+/** The last park of this run (apply-agent-outcome.ts records it with the worktree), if any. */
+async function lastPark(pool: Pool, runId: string): Promise<Parked | undefined> {
+  const parks = (await auditForRun(pool, runId)).filter((entry) => entry.action === AGENT_PARKED);
+  return parks.at(-1)?.detail as Parked | undefined;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/**
+ * The coder's part of run.fix: the ticket's repository checked out on the run's branch (or the
+ * worktree a parked run left, when it resumes), then the agent with the sandbox and the model, its
+ * checklist steps and model calls recorded as they happen. What it ends in goes back to run.fix,
+ * which moves the run (apply-agent-outcome.ts).
+ */
+export function createCoderStep(deps: CoderStepDeps): AgentStep {
+  return async ({ run, ticket, signal }) => {
+    const log = deps.log.child({ runId: run.id, ticket: run.ticketKey, step: 'coder' });
+    const route = deps.routes.require(run.ticketKey);
+    const repoName = repoForTicket(route.team, ticket.labels);
+    if (!repoName) {
+      return { kind: 'failed', code: 'no_repository', reason: `No repository is configured for ${route.prefix} tickets: set teams.${route.prefix}.repo (or label_repos) in baton.yml.` };
+    }
+    const repo = deps.policy.repos[repoName];
+    if (!repo) return { kind: 'failed', code: 'no_repository', reason: `${repoName} is not listed under repos in baton.yml.` };
+    if (!repo.test) {
+      return { kind: 'failed', code: 'no_test_command', reason: `Baton proves every fix with the repository's tests, and ${repoName} has none configured: set repos.${repoName}.test in baton.yml.` };
+    }
+
+    const conversation = await loadConversation<Anthropic.MessageParam>(deps.pool, run.id);
+    const parked = conversation ? await lastPark(deps.pool, run.id) : undefined;
+    let workspace: Workspace;
+    if (parked?.workspace && (await exists(join(parked.workspace.path, '.git')))) {
+      // A resumed run goes on in the worktree it stopped in: the saved conversation describes it.
+      workspace = parked.workspace;
+      log.info({ branch: workspace.branch }, 'resuming in the parked worktree');
+    } else {
+      const [owner, name] = repoName.split('/') as [string, string];
+      workspace = await deps.workspaces.prepareWorkspace({
+        repo: { owner, name, cloneUrl: cloneUrlFor(deps.githubApiUrl, repoName, repo.clone_url), baseBranch: repo.base },
+        runId: run.id,
+        ticketKey: run.ticketKey,
+        title: ticket.title,
+      });
+    }
+
+    const status = throttledStatus({ pool: deps.pool, slack: deps.slack, runId: run.id, log, intervalMs: deps.statusIntervalMs });
+    if (await markProgress(deps.pool, run.id, 'workspace_ready')) status.poke();
+    if (!deps.sandbox.sandboxed && (await markUnsandboxed(deps.pool, run.id))) await warnUnsandboxed(run, deps, log);
+    const capUsd = run.costCapUsd ?? deps.policy.agent.limits.dollars;
+    if (run.costCapUsd === null) await setCostCap(deps.pool, run.id, capUsd);
+
+    let result: CoderResult;
+    try {
+      result = await runCoder(
+        {
+          runId: run.id,
+          ticket,
+          workspace,
+          testCommand: repo.test,
+          installCommand: repo.install,
+          resume: conversation ? { conversation, ...resumeAnswer(run, ticket, parked) } : undefined,
+          spentUsd: run.costUsd,
+          capUsd,
+          budgetAcknowledged: run.costCapRaisedBy !== null,
+        },
+        {
+          model: deps.model,
+          sandbox: deps.sandbox,
+          offerBash: deps.sandbox.sandboxed,
+          workspaces: deps.workspaces,
+          policy: { agent: deps.policy.agent, sandbox: deps.policy.sandbox, gates: deps.policy.outcome_gates },
+          log,
+          signal,
+          onProgress: async (step) => {
+            if (await markProgress(deps.pool, run.id, step)) status.poke();
+          },
+          onModelCall: async (call) => {
+            await insertAgentCall(deps.pool, {
+              runId: run.id, turn: call.turn, model: call.model, usage: call.usage, costUsd: call.costUsd,
+              stopReason: call.message.stop_reason, durationMs: call.durationMs,
+            });
+            status.poke();
+          },
+        },
+      );
+    } catch (error) {
+      throw asJobError(error, signal);
+    } finally {
+      await status.flush();
+    }
+    return toStepResult(result, workspace);
+  };
+}
+
+/** What resumes a parked run: the thread's answer, the edited ticket, or (after the budget) nothing. */
+function resumeAnswer(run: Run, ticket: Ticket, parked: Parked | undefined): { answer?: string; answeredBy?: string } {
+  if (parked?.why !== 'clarification') return {};
+  if (run.clarificationAnswer !== null) return { answer: run.clarificationAnswer };
+  return { answer: `The ticket was updated. Its description now reads:\n\n${ticket.description}`, answeredBy: 'the ticket' };
+}
+
+function toStepResult(result: CoderResult, workspace: Workspace): AgentStepResult {
+  const { outcome, conversation } = result;
+  switch (outcome.kind) {
+    case 'proven':
+      return { ...outcome, workspace };
+    case 'needs_clarification':
+      return { ...outcome, conversation, workspace };
+    case 'budget_paused':
+      return { kind: 'budget_paused', costUsd: outcome.spentUsd, capUsd: outcome.capUsd, conversation, workspace };
+    case 'failed':
+      return outcome;
+  }
+}
+
+/**
+ * A model failure is retried by the queue when the API may recover (overloaded, 5xx, a dropped
+ * connection) and ends the run with its reason when it cannot (auth, a bad request). An abort is
+ * a cancel or a lost slot: retried, so the next delivery sees which (ended, or another agent's).
+ */
+function asJobError(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) return new RetryableError('agent_stopped', `the agent stopped: ${(signal.reason as Error | undefined)?.message ?? 'aborted'}`, { cause: error });
+  if (error instanceof ModelError) {
+    return error.retryable
+      ? new RetryableError(`model_${error.code}`, error.message, { cause: error })
+      : new PermanentError(`model_${error.code}`, error.message, { cause: error });
+  }
+  return error;
+}
+
+async function warnUnsandboxed(run: Run, deps: CoderStepDeps, log: Logger): Promise<void> {
+  if (!deps.slack || !run.channelId || !run.threadTs) return;
+  await deps.slack
+    .postMessage(run.channelId, message(UNSANDBOXED_TEXT.replace(/^:warning: /, '').replace(/\*/g, ''), unsandboxedWarning()), run.threadTs)
+    .catch((error: unknown) => log.error({ err: error }, 'could not warn the thread that tests run without a sandbox'));
+}
