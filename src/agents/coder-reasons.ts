@@ -14,15 +14,29 @@ const GATE_LABELS: Record<GateName, string> = {
   no_test: 'no test',
 };
 
+/** Text from elsewhere as one sentence: trimmed, ending in exactly one full stop (or its own ? or !). */
+export function asSentence(text: string): string {
+  const trimmed = text.trim().replace(/[.\s]+$/, '');
+  return /[?!]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 export function gateFailedReason(failures: readonly GateFailure[], attempts: number): string {
-  const each = failures.map((f) => `${GATE_LABELS[f.gate]}: ${f.reason}`).join(' ');
-  const tries = attempts === 1 ? 'its change' : `its change ${attempts} times`;
-  return `The agent finished ${tries}, and Baton's checks still failed. ${each} Retry the run, or fix it by hand on the branch.`;
+  const each = failures.map((f) => `${GATE_LABELS[f.gate]}: ${asSentence(f.reason)}`).join('\n');
+  const times = attempts === 1 ? 'once' : `${attempts} times`;
+  return `Baton's checks still failed after the agent finished ${times}. Retry the run, or fix it by hand on the branch.\n${each}`;
 }
 
 export function refusalReason(category: string | null, explanation: string): string {
-  const why = explanation.trim() || 'no explanation given';
-  return `The model declined to work on this ticket${category ? ` (${category})` : ''}: ${why}. Reword the ticket if it was misread, then retry.`;
+  const why = explanation.trim() ? asSentence(explanation) : 'It gave no explanation.';
+  return `The model declined to work on this ticket${category ? ` (${category})` : ''}: ${why} Reword the ticket if it was misread, then retry.`;
+}
+
+export function spendLimitReason(message: string): string {
+  return `${asSentence(message)} Raise the organisation's spend limit with Anthropic, then retry the run.`;
+}
+
+export function contextWindowReason(reason: string): string {
+  return `${asSentence(reason)} Retry the run with a narrower ticket, or split it.`;
 }
 
 export function noFinishReason(lastText: string): string {

@@ -10,7 +10,9 @@ import {
   ANSWER_MARKER, CONTINUE_NOTE, GATE_FAILURE_MARKER, NO_FINISH_NOTE, REPRODUCE_MARKER,
   answerNote, appendToLastUser, assistantTurns, countNotes, gateFailureNote, lastAgentText, reproduceNote, turnsBeforeLastNote,
 } from './coder-conversation.ts';
-import { gateFailedReason, noFinishReason, noReproductionQuestion, refusalReason } from './coder-reasons.ts';
+import {
+  contextWindowReason, gateFailedReason, noFinishReason, noReproductionQuestion, refusalReason, spendLimitReason,
+} from './coder-reasons.ts';
 import { limitReached, limitReason, type CoderStopCode, type LimitState } from './coder-limits.ts';
 import { coderSystem, firstUserMessage } from './coder-prompt.ts';
 import { ReproductionWatch } from './coder-reproduction.ts';
@@ -152,7 +154,7 @@ export async function runCoder(input: CoderInput, deps: CoderDeps): Promise<Code
         },
       });
     } catch (error) {
-      if (error instanceof ModelError && error.code === 'spend_limit') return failed('spend_limit', `${error.message}. Raise the organisation's spend limit with Anthropic, then retry the run.`);
+      if (error instanceof ModelError && error.code === 'spend_limit') return failed('spend_limit', spendLimitReason(error.message));
       throw error;
     }
     messages = result.messages;
@@ -173,7 +175,7 @@ export async function runCoder(input: CoderInput, deps: CoderDeps): Promise<Code
       case 'refusal':
         return failed('model_refused', refusalReason(end.category, end.explanation));
       case 'context_window':
-        return failed('context_window', `The conversation outgrew the model's context window: ${end.reason}. Retry the run with a narrower ticket.`);
+        return failed('context_window', contextWindowReason(end.reason));
       case 'stopped': {
         const code = stopCode(end.value);
         const state = limitState();
