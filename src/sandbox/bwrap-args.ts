@@ -20,7 +20,13 @@ const ETC_NETWORK = ['/etc/resolv.conf', '/etc/hosts', '/etc/gai.conf', '/etc/ss
  * fds 3, 4, …). Order matters: bwrap applies mounts in order, and `--remount-ro /` last makes
  * the root (bwrap's own tmpfs) read-only, so only /repo, /tmp, HOME and /dev/shm take writes.
  */
-export function bwrapArgs(layout: HostLayout, command: SandboxCommand, policy: SandboxPolicy): { args: string[]; inputs: string[] } {
+export function bwrapArgs(
+  layout: HostLayout,
+  command: SandboxCommand,
+  policy: SandboxPolicy,
+  /** The worktree has a .git file or directory (checked on the host; never a symlink). */
+  hasGit: boolean,
+): { args: string[]; inputs: string[] } {
   const inputs: string[] = [];
   const dataFile = (path: string, content: string) => {
     inputs.push(content);
@@ -56,7 +62,7 @@ export function bwrapArgs(layout: HostLayout, command: SandboxCommand, policy: S
     '--bind', command.worktree, '/repo',
     // A linked worktree's .git names the mirror's directory, which Baton's own git later follows:
     // a command that rewrote it could point Baton's git at a config of its making.
-    '--ro-bind-try', `${command.worktree}/.git`, '/repo/.git',
+    ...(hasGit ? ['--ro-bind', `${command.worktree}/.git`, '/repo/.git'] : []),
     '--remount-ro', '/',
     '--chdir', '/repo',
     '--clearenv',

@@ -1,4 +1,5 @@
-import { isAbsolute } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import type { SandboxPolicy } from '../policy.ts';
 import { bwrapArgs } from './bwrap-args.ts';
 import { readHostLayout } from './host-layout.ts';
@@ -18,11 +19,20 @@ export function createBwrapSandbox(options: { policy: SandboxPolicy; bwrapPath?:
   const layout = readHostLayout(process.execPath);
   return {
     sandboxed: true,
-    run(command: SandboxCommand): Promise<SandboxResult> {
+    async run(command: SandboxCommand): Promise<SandboxResult> {
       if (!isAbsolute(command.worktree)) {
-        return Promise.reject(new SandboxError('invalid_command', `the worktree must be an absolute path, not ${command.worktree}`));
+        throw new SandboxError('invalid_command', `the worktree must be an absolute path, not ${command.worktree}`);
       }
-      const { args, inputs } = bwrapArgs(layout, command, options.policy);
+      const git = await lstat(join(command.worktree, '.git')).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined; // not a git checkout: nothing to protect
+        throw error;
+      });
+      // bwrap follows a symlink's source on the host: binding it would show whatever it points at.
+      // No git checkout has one, so something wrote it; refuse rather than guess.
+      if (git?.isSymbolicLink()) {
+        throw new SandboxError('invalid_command', `${command.worktree}/.git is a symlink; refusing to run in that worktree`);
+      }
+      const { args, inputs } = bwrapArgs(layout, command, options.policy, git !== undefined);
       return runProcessGroup({
         file: bwrapPath,
         args,

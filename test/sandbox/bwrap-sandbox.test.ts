@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { truncateOutput } from '../../src/domain/truncate-output.ts';
 import { createBwrapSandbox } from '../../src/sandbox/create-bwrap-sandbox.ts';
+import { SandboxError } from '../../src/sandbox/sandbox-error.ts';
 import { eventually } from '../support/eventually.ts';
 import { fakeHost, hostProcessesWith, sandboxPolicy } from './sandbox-fixtures.ts';
 
@@ -204,4 +205,15 @@ test('output past output_kib keeps the head and the tail and counts what was lef
   assert.ok(result.output.startsWith('START\naaa'));
   assert.ok(result.output.endsWith('aaa\nEND-MARKER\n'));
   assert.match(result.output, new RegExp(`\\[… ${whole.length - 4096} bytes left out …\\]`));
+});
+
+test('a worktree whose .git is a symlink is refused: bwrap would follow it on the host', async (t) => {
+  const host = await fakeHost();
+  t.after(host.cleanup);
+  await rm(join(host.worktree, '.git'));
+  await symlink(join(host.mirror, 'config'), join(host.worktree, '.git'));
+  await assert.rejects(
+    sandbox.run({ command: 'cat .git', worktree: host.worktree, network: false, timeoutMs: 10_000 }),
+    (error: unknown) => error instanceof SandboxError && error.code === 'invalid_command' && /symlink/.test(error.message),
+  );
 });
