@@ -23,17 +23,18 @@ export function agentNotConfiguredMessage(run: Run, missing: string[]): SlackMes
 }
 
 /**
- * Said in a run's thread when the sandbox does not work on this host and baton.yml says to refuse
- * (sandbox.when_unavailable: refuse). `reason` is what the start-up check saw.
+ * Why a run cannot start its agent when the sandbox does not work on this host and baton.yml says
+ * to refuse (sandbox.when_unavailable: refuse), as plain text: a run's failure reason (views escape
+ * it where they show it). `reason` is what the start-up check saw.
  */
+export function sandboxUnavailableReason(reason: string): string {
+  return `the sandbox (bubblewrap) does not work on this host: ${reason}. Baton runs the agent's commands and the tests only under a sandbox; ` +
+    'an admin can install bubblewrap (Debian: apt-get install bubblewrap) and allow unprivileged user namespaces, ' +
+    'or accept the risk with sandbox.when_unavailable: run_unsandboxed in baton.yml';
+}
+
+/** The same, as a message for a run's thread. */
 export function sandboxUnavailableMessage(run: Run, reason: string): SlackMessage {
-  const text = `${run.ticketKey} cannot start its agent: the sandbox (bubblewrap) does not work on this host`;
-  return message(
-    `${text}: ${escapeMrkdwn(reason)}`,
-    section(
-      `:no_entry: ${text}: ${escapeMrkdwn(reason)}\nBaton runs the agent's commands and the tests only under a sandbox. An admin can install bubblewrap ` +
-        '(Debian: `apt-get install bubblewrap`) and allow unprivileged user namespaces, or accept the risk with ' +
-        '`sandbox.when_unavailable: run_unsandboxed` in baton.yml.',
-    ),
-  );
+  const text = `${run.ticketKey} cannot start its agent: ${escapeMrkdwn(sandboxUnavailableReason(reason))}.`;
+  return message(text, section(`:no_entry: ${text}`));
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Blocks, SlackMessage } from '../../../src/integrations/slack.ts';
 import type { Run, RunOutcome } from '../../../src/domain/run.ts';
 import { ACTIONS, parseRunButtonValue } from '../../../src/bot/views/action-ids.ts';
-import { agentNotConfiguredMessage, agentNotConfiguredNotice, sandboxUnavailableMessage } from '../../../src/bot/views/agent-not-configured.ts';
+import { agentNotConfiguredMessage, agentNotConfiguredNotice, sandboxUnavailableMessage, sandboxUnavailableReason } from '../../../src/bot/views/agent-not-configured.ts';
 import { clarificationMessage } from '../../../src/bot/views/clarification-message.ts';
 import { costCapMessage, costCapNotAllowedReply, costCapResolvedMessage } from '../../../src/bot/views/cost-cap-message.ts';
 import { diffFileName, pullRequestMessage, PR_MESSAGE_LIMITS } from '../../../src/bot/views/pull-request-message.ts';
@@ -180,4 +180,5 @@ test('agent not configured, and the sandbox refusal: what is missing and how to 
   const refused = sandboxUnavailableMessage(run, 'bwrap: No permissions to create new namespace <!channel>');
   assertInert(refused);
   assert.match(JSON.stringify(refused.blocks), /when_unavailable: run_unsandboxed/);
+  assert.match(sandboxUnavailableReason('bwrap: <x>'), /^the sandbox \(bubblewrap\) does not work on this host: bwrap: <x>\. /, 'plain text, escaped only where shown');
 });
