@@ -3,8 +3,6 @@ import type { AgentPolicy } from '../policy.ts';
 /** Why the coder's beforeTurn stops the loop; the first four end the run, the last two steer it. */
 export type CoderStopCode = 'time_limit' | 'turn_limit' | 'budget_exhausted' | 'budget_paused' | 'reproduce_nudge' | 'no_reproduction';
 
-export const CODER_STOP_CODES: readonly CoderStopCode[] = ['time_limit', 'turn_limit', 'budget_exhausted', 'budget_paused', 'reproduce_nudge', 'no_reproduction'];
-
 export interface LimitState {
   /** Model calls already made in this run, across pauses. */
   turnsDone: number;
