@@ -21,6 +21,12 @@ const USERNS_HELP =
 /** Turns bwrap's own error line into something a person can act on. */
 function explain(output: string): string {
   const line = output.split('\n').find((l) => l.startsWith('bwrap:'))?.trim() ?? output.trim().split('\n').slice(-3).join(' ');
+  if (/Unknown option/i.test(line)) {
+    return `bubblewrap is too old (${line}): Baton needs 0.8 or later (--size), as in Debian 12's package bubblewrap`;
+  }
+  if (/setuid mode/i.test(line)) {
+    return `this bwrap is installed setuid (${line}): use a bubblewrap that is not setuid, with unprivileged user namespaces allowed`;
+  }
   if (/Can't mount proc/i.test(line)) {
     return `bubblewrap cannot mount /proc (${line}): the container masks paths under /proc; run it with --security-opt systempaths=unconfined`;
   }

@@ -35,6 +35,22 @@ test("bwrap refused its namespaces: the reason quotes bwrap and names the sysctl
   assert.match(reason, /--security-opt seccomp=unconfined/);
 });
 
+test('a bwrap too old for --size, or installed setuid, says what to install', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'baton-fake-bwrap-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cases = [
+    ['bwrap: Unknown option --size', /too old .*0\.8 or later/],
+    ['bwrap: The --size option is not permitted in setuid mode', /installed setuid .*not setuid/],
+  ] as const;
+  for (const [i, [message, expected]] of cases.entries()) {
+    const fake = join(dir, `bwrap-${i}`);
+    await writeFile(fake, `#!/bin/sh\necho '${message}' >&2\nexit 1\n`);
+    await chmod(fake, 0o755);
+    const check = await checkSandbox(createBwrapSandbox({ policy: sandboxPolicy(), bwrapPath: fake }));
+    assert.match(!check.ok ? check.reason : 'ok', expected);
+  }
+});
+
 test('a sandbox that claims confinement but runs as root with the network is refused', async () => {
   // The host runner's results, presented as sandboxed: what a broken wrapper would look like.
   const host = createHostRunner({ policy: sandboxPolicy() });
