@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type Anthropic from '@anthropic-ai/sdk';
+import { askClarification, createFailingTest, finish, fixBug, lastToolResults, runTests, viewCalc } from '../agents/coder-fixture.ts';
+import type { ScriptedResponse } from '../fakes/fake-anthropic.ts';
+import { eventBody, sendSignedSlack } from '../fakes/sign-slack-request.ts';
+import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
+import { count } from '../support/test-database.ts';
+import { eventually } from '../support/eventually.ts';
+import { CHANNEL, startAgentFlow, TICKET, type AgentFlow } from '../support/agent-flow.ts';
+
+/*
+ * Clarification: the agent asks; the question goes to the ticket and the thread, and the run is
+ * parked with its conversation, holding no worker and no slot. A person's reply in the thread is
+ * the answer: the run resumes with it in its context and reaches a PR.
+ */
+
+const QUESTION = 'Should range(1, 4) include 4, as the doc comment says?';
+const ANSWER = 'Yes: both ends are included, the doc comment is right.';
+
+const finishWhenGreen = (request: Anthropic.MessageCreateParams): ScriptedResponse =>
+  /# fail 0/.test(lastToolResults(request).join('\n'))
+    ? finish('range now includes its end; test/range.test.js covers it.')
+    : { content: [{ type: 'text', text: 'still red' }] };
+
+function reply(flow: AgentFlow, threadTs: string, event: Record<string, unknown>) {
+  const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  const body = eventBody({ type: 'message', channel: CHANNEL, channel_type: 'channel', ts, thread_ts: threadTs, ...event });
+  return sendSignedSlack(flow.app.slackEventsUrl, 'event', body, { secret: SLACK_DEFAULTS.signingSecret });
+}
+
+test('a question parks the run (ticket and thread asked, no slot held); a thread reply resumes it with the answer to a PR', async (t) => {
+  const flow = await startAgentFlow();
+  t.after(() => flow.stop());
+  flow.anthropic.script(viewCalc, askClarification(QUESTION));
+  await flow.command(`fix ${TICKET.key}`);
+  const parked = await flow.runWhere("status = 'needs_clarification'", 'the run to park with its question', 60_000);
+  assert.equal(parked.question, QUESTION);
+  await eventually(
+    async () => (await count(flow.db.pool, 'SELECT 1 FROM runs WHERE id = $1 AND agent_holder IS NOT NULL AND agent_lease_until > now()', [parked.id])) === 0,
+    10_000,
+    'the parked run to hold no agent slot',
+  );
+  assert.equal(await count(flow.db.pool, 'SELECT 1 FROM agent_conversations WHERE run_id = $1', [parked.id]), 1, 'the conversation is saved');
+  await eventually(async () => flow.slack.repliesTo(parked.thread_ts).find((m) => (m.text ?? '').includes('needs an answer')), 10_000, 'the question in the thread');
+  assert.ok(JSON.stringify(flow.slack.repliesTo(parked.thread_ts)).includes('as the doc comment says?'));
+  await eventually(async () => flow.linear.getIssue('ENG-42').comments.find((c) => c.body.includes(QUESTION)), 10_000, 'the question on the ticket');
+
+  // Not answers: Baton's own message in the thread, and a bot's.
+  await reply(flow, parked.thread_ts, { user: SLACK_DEFAULTS.botUserId, text: 'I am Baton' });
+  await reply(flow, parked.thread_ts, { bot_id: 'B0OTHERBOT', subtype: 'bot_message', text: 'beep' });
+  flow.anthropic.script(createFailingTest, runTests, fixBug, runTests, finishWhenGreen);
+  const answered = await reply(flow, parked.thread_ts, { user: SLACK_DEFAULTS.userId, text: ANSWER });
+  assert.equal(answered.status, 200);
+
+  const done = await flow.runWhere("status = 'awaiting_approval'", 'the answered run to reach its PR', 120_000);
+  assert.equal(flow.github.pulls('acme', 'calc').length, 1);
+  const requests = flow.anthropic.requests();
+  const resumed = JSON.stringify(requests[2]!.messages);
+  assert.ok(resumed.includes(ANSWER), 'the answer is in the resumed conversation');
+  assert.ok(resumed.includes(QUESTION), 'after the question it answers');
+  assert.ok(!resumed.includes('I am Baton') && !resumed.includes('beep'), 'bot messages were not taken as answers');
+  assert.equal(await count(flow.db.pool, "SELECT 1 FROM audit_log WHERE run_id = $1 AND action = 'run.resumed'", [done.id]), 1);
+});
