@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino from 'pino';
+import { migrate } from '../../src/db/migrate.ts';
+import { recordOutcome } from '../../src/db/run-agent.ts';
+import { getRun, insertRun, setStatusMessage, setThreadRoot, transitionRun } from '../../src/db/runs.ts';
+import { createGitHubClient } from '../../src/integrations/github/create-github-client.ts';
+import { createSlackClient } from '../../src/integrations/slack.ts';
+import { createSlackUploader } from '../../src/integrations/slack-upload.ts';
+import { createLinearTracker } from '../../src/integrations/trackers/linear-tracker.ts';
+import { createRedactor } from '../../src/logger.ts';
+import { policySchema } from '../../src/policy.ts';
+import { runPublish, type RunPublishDeps } from '../../src/jobs/run-publish.ts';
+import { createTrackerRoutes } from '../../src/jobs/tracker-routes.ts';
+import { FakeGitHub } from '../fakes/fake-github.ts';
+import { FakeLinear } from '../fakes/fake-linear.ts';
+import { FakeSlack } from '../fakes/fake-slack.ts';
+import { fixtureGit, seededRemote, tempDir, testManager } from '../integrations/git/git-fixtures.ts';
+import { createTestDatabase } from '../support/test-database.ts';
+
+/*
+ * run.publish on real parts: a bare repository as the remote, the fake GitHub, Linear and Slack.
+ * The run is where run.fix leaves a proven one: `reviewing`, its outcome recorded, a commit on its
+ * branch in the worktree.
+ */
+
+async function setup(t: { after: (fn: () => Promise<void>) => void }) {
+  const { dir, cleanup } = await tempDir();
+  const db = await createTestDatabase();
+  await migrate(db.pool, db.schema);
+  const github = new FakeGitHub();
+  const linear = new FakeLinear();
+  const slack = new FakeSlack();
+  await Promise.all([github.start(), linear.start(), slack.start()]);
+  t.after(async () => {
+    await Promise.all([github.stop(), linear.stop(), slack.stop()]);
+    await db.drop();
+    await cleanup();
+  });
+  const remote = await seededRemote(dir);
+  github.seedRepo({ owner: 'acme', name: 'app' });
+  github.onRequest(async () => {
+    for (const [ref, sha] of await remote.refs()) if (ref.startsWith('refs/heads/')) github.setHead('acme', 'app', ref.slice(11), sha);
+  });
+  linear.addTeam({ key: 'ENG', name: 'Engineering' });
+  linear.addState('ENG', { name: 'In Review', type: 'started' });
+  linear.addIssue({ team: 'ENG', number: 7, title: 'Handle an empty cart' });
+
+  const inserted = (await insertRun(db.pool, { ticketKey: 'ENG-7', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 }))!;
+  const slackClient = createSlackClient({ apiUrl: slack.apiUrl, token: slack.botToken, retries: 0 });
+  const root = await slackClient.postMessage('C1', { text: 'ENG-7' });
+  await setThreadRoot(db.pool, inserted.id, root.ts, null);
+  await setStatusMessage(db.pool, inserted.id, (await slackClient.postMessage('C1', { text: 'status' }, root.ts)).ts);
+
+  const workspaces = testManager(join(dir, 'data'));
+  const workspace = await workspaces.prepareWorkspace({ repo: remote.repo, runId: inserted.id, ticketKey: 'ENG-7', title: 'Handle an empty cart' });
+  await writeFile(join(workspace.path, 'cart.js'), 'export const total = (items) => items.length;\n');
+  const git = fixtureGit(dir);
+  await git(['add', 'cart.js'], workspace.path);
+  await git(['commit', '--quiet', '-m', 'fix: empty cart'], workspace.path);
+  const headSha = (await git(['rev-parse', 'HEAD'], workspace.path)).trim();
+  const diff = await git(['diff', workspace.baseSha, 'HEAD'], workspace.path);
+
+  await transitionRun(db.pool, inserted.id, ['queued'], 'running', null);
+  await recordOutcome(db.pool, inserted.id, {
+    summary: 'Empty carts total 0.',
+    headSha,
+    diffStats: { files: 1, added: 1, removed: 0 },
+    evidence: { testFiles: ['cart.test.js'], sandboxed: true, runs: [{ label: 'change', command: 'npm test', exitCode: 0, timedOut: false, durationMs: 1200 }] },
+  });
+  await transitionRun(db.pool, inserted.id, ['running'], 'reviewing', 'proven');
+  const policy = policySchema.parse({ teams: { ENG: { tracker: 'linear', channel: 'C1', repo: 'acme/app' } }, repos: { 'acme/app': {} } });
+  const deps: RunPublishDeps = {
+    pool: db.pool,
+    slack: slackClient,
+    uploadFile: createSlackUploader({ apiUrl: slack.apiUrl, token: slack.botToken, retries: 0 }),
+    github: createGitHubClient({ apiUrl: github.url, auth: { kind: 'token', token: 'ghs_test' }, retries: 0 }),
+    workspaces,
+    routes: createTrackerRoutes(policy.teams, { linear: createLinearTracker({ apiUrl: linear.apiUrl, apiKey: linear.apiKey }) }),
+    policy,
+    log: pino({ level: 'silent' }),
+    redact: createRedactor([]),
+  };
+  const payload = { runId: inserted.id, workspace, diff };
+  return { db, github, slack, remote, deps, payload, runId: inserted.id, threadTs: root.ts };
+}
+
+test('run.publish twice: one PR, one card, one diff file in the thread, and the run waits for people', async (t) => {
+  const { db, github, slack, deps, payload, runId, threadTs } = await setup(t);
+  await runPublish(payload, deps);
+  await runPublish(payload, deps);
+
+  assert.equal(github.pulls('acme', 'app').length, 1);
+  const run = (await getRun(db.pool, runId))!;
+  assert.equal(run.status, 'awaiting_approval');
+  assert.ok(run.progress.includes('pr_open'));
+  const cards = slack.repliesTo(threadTs).filter((m) => (m.text ?? '').includes('is open'));
+  assert.equal(cards.length, 1, 'one card');
+  assert.ok(JSON.stringify(cards[0]!.blocks).includes(run.prUrl!));
+  assert.ok(JSON.stringify(cards[0]!.blocks).includes('items.length'), 'the diff preview');
+  const uploads = slack.uploads().filter((u) => u.completed);
+  assert.equal(uploads.length, 1, 'one file');
+  assert.equal(uploads[0]!.thread_ts, threadTs);
+  assert.equal(uploads[0]!.data!.toString(), payload.diff);
+});
+
+test('a run cancelled before run.publish came is not published', async (t) => {
+  const { db, github, slack, deps, payload, runId, threadTs } = await setup(t);
+  await transitionRun(db.pool, runId, ['reviewing'], 'cancelled', 'cancelled by hand');
+  await runPublish(payload, deps);
+  assert.equal(github.pulls('acme', 'app').length, 0);
+  assert.equal(slack.uploads().length, 0);
+  assert.equal(slack.repliesTo(threadTs).length, 1, 'only the status message');
+});
