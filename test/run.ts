@@ -1,6 +1,6 @@
 // Node 20's --test does not expand globs, and with no files it passes with 0 tests; this finds
 // every *.test.ts under test/ and fails loudly if there are none.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
@@ -23,6 +23,15 @@ const files = findTests(join(root, 'test'))
 if (files.length === 0) {
   console.error(`no test files found under test/${only.length ? ` matching ${only.join(', ')}` : ''}`);
   process.exit(1);
+}
+// The sandbox tests (and the agent flows) run the real bubblewrap: `npm test` installs it on a fresh
+// machine, as .ci/run does, rather than failing dozens of tests with "bwrap not found".
+if (spawnSync('sh', ['-c', 'command -v bwrap'], { stdio: 'ignore' }).status !== 0) {
+  const installed = spawnSync(join(root, 'scripts/install-bubblewrap.sh'), { stdio: 'inherit' });
+  if (installed.status !== 0) {
+    console.error('bubblewrap (bwrap) is needed by the sandbox tests and could not be installed; install the bubblewrap package');
+    process.exit(1);
+  }
 }
 console.error(`running ${files.length} test files`);
 const child = spawn(
