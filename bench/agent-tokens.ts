@@ -2,20 +2,19 @@
 // (Baton's real prompt layout, tool loop, model client over HTTP, text editor and bash in the real
 // bubblewrap sandbox, on a real worktree, with Baton's gates at the end) against FakeAnthropic,
 // which computes cache writes and reads itself from the breakpoints and the prefixes it has seen.
-// Run twice: as Baton sends it, and with every cache_control removed (caching off).
+// Run twice: as Baton sends it, and with runCoder's promptCaching off (no cache_control sent).
 // Reports the share of prompt tokens read from cache, both costs, and the largest request; prints
 // PASS/FAIL against the 80 % goal but exits non-zero only when the bench itself broke.
 // Flags: --turns (model calls, default 30), --min-cacheable (tokens, default 1024: Sonnet-class),
 // --goal (percent, default 80), --per-turn (1 prints every call's usage).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelCall, ModelClient } from '../src/agents/model-client.ts';
+import type { ModelCall } from '../src/agents/model-client.ts';
 import { priceOf } from '../src/domain/model-cost.ts';
 import { FakeAnthropic } from '../test/fakes/fake-anthropic.ts';
 import { benchEnvironment } from './lib/bench-environment.ts';
 import { formatTable } from './lib/format-table.ts';
 import { parseFlags } from './lib/parse-flags.ts';
-import { uncachedModel } from './lib/agent-wrappers.ts';
 import { scriptedFix } from './lib/agent-script.ts';
 import { promptTokens, summarizeUsage, type UsageSummary } from './lib/agent-usage.ts';
 import { createAgentWorld, type AgentWorld } from './lib/agent-world.ts';
@@ -54,14 +53,14 @@ try {
   const price = priceOf(world.policy.agent.models[0]!, world.policy.agent.prices.models)!;
   const client = world.modelClient(fake.url);
 
-  async function run(label: string, n: number, model: ModelClient): Promise<RunFigures> {
+  async function run(label: string, n: number, promptCaching: boolean): Promise<RunFigures> {
     fake.reset();
     const script = scriptedFix(flags.turns);
     fake.handle(script.handler);
     const workspace = await world!.prepare(`tokens-${n}`, n);
     const calls: ModelCall[] = [];
     const started = performance.now();
-    const result = await world!.runCoder({ workspace, model, onModelCall: async (call) => void calls.push(call) });
+    const result = await world!.runCoder({ workspace, model: client, promptCaching, onModelCall: async (call) => void calls.push(call) });
     const seconds = (performance.now() - started) / 1000;
     const bodies = fake.callsTo('POST', '/v1/messages').map((c) => c.rawBody);
     const outcome = result.outcome.kind === 'failed' ? `failed (${result.outcome.code}: ${result.outcome.reason})` : result.outcome.kind;
@@ -75,8 +74,8 @@ try {
     };
   }
 
-  const cached = await run('caching on (as Baton sends it)', 101, client);
-  const uncached = await run('caching off (cache_control removed)', 102, uncachedModel(client));
+  const cached = await run('caching on (as Baton sends it)', 101, true);
+  const uncached = await run('caching off (promptCaching: false)', 102, false);
 
   for (const r of [cached, uncached]) {
     if (r.outcome !== 'proven') problems.push(`${r.label}: outcome ${r.outcome}, expected proven`);

@@ -36,6 +36,8 @@ export interface RunOptions {
   workspace: Workspace;
   model: ModelClient;
   sandbox?: Sandbox;
+  /** runCoder's promptCaching (default true): false sends no cache_control at all. */
+  promptCaching?: boolean;
   onModelCall?: (call: ModelCall & { turn: number }) => Promise<void>;
 }
 
@@ -67,7 +69,7 @@ export async function createAgentWorld(): Promise<AgentWorld> {
           prices: policy.agent.prices.models,
           log,
         }),
-      runCoder: ({ workspace, model, sandbox: runSandbox, onModelCall }) =>
+      runCoder: ({ workspace, model, sandbox: runSandbox, promptCaching, onModelCall }) =>
         runCoder(
           {
             runId: workspace.runId, ticket: ticketFor(workspace), workspace, testCommand: DEMO_TEST_COMMAND,
@@ -79,6 +81,7 @@ export async function createAgentWorld(): Promise<AgentWorld> {
             log, signal: new AbortController().signal,
             onProgress: async () => undefined,
             onModelCall: onModelCall ?? (async () => undefined),
+            promptCaching,
           },
         ),
       cleanup: () => rm(root, { recursive: true, force: true }),

@@ -1,4 +1,4 @@
-import type { ModelCallParams, ModelClient } from '../../src/agents/model-client.ts';
+import type { ModelClient } from '../../src/agents/model-client.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 
 /** A span on the process clock (performance.now()), in the order the calls started. */
@@ -36,20 +36,4 @@ export function timedSandbox(inner: Sandbox, spans: CallSpan[]): Sandbox {
       }
     },
   };
-}
-
-/**
- * The same client with prompt caching off: every `cache_control` the loop put on the tools, the
- * system prompt and the messages is removed before the request is sent, so the API (the fake)
- * sees the same prompt with no breakpoint and caches nothing. runToolLoop has no option for this;
- * this stands in for one.
- */
-export function uncachedModel(inner: ModelClient): ModelClient {
-  return {
-    call: (params, options) => inner.call(withoutCacheControl(params), options),
-  };
-}
-
-function withoutCacheControl(params: ModelCallParams): ModelCallParams {
-  return JSON.parse(JSON.stringify(params), (key, value: unknown) => (key === 'cache_control' ? undefined : value)) as ModelCallParams;
 }

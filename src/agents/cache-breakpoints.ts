@@ -10,12 +10,14 @@ const EPHEMERAL: Anthropic.CacheControlEphemeral = { type: 'ephemeral' };
  * The tools with a breakpoint on the last one only (copies: the caller's definitions are left
  * alone, and a breakpoint a tool brought along is dropped so the request stays within 4).
  */
-export function withToolsBreakpoint(tools: readonly Anthropic.ToolUnion[]): Anthropic.ToolUnion[] {
-  return markLast(tools.map(withoutControl));
+export function withToolsBreakpoint(tools: readonly Anthropic.ToolUnion[], caching = true): Anthropic.ToolUnion[] {
+  const plain = tools.map(withoutControl);
+  return caching ? markLast(plain) : plain;
 }
 
-export function withSystemBreakpoint(system: readonly Anthropic.TextBlockParam[]): Anthropic.TextBlockParam[] {
-  return markLast(system.map(withoutControl));
+export function withSystemBreakpoint(system: readonly Anthropic.TextBlockParam[], caching = true): Anthropic.TextBlockParam[] {
+  const plain = system.map(withoutControl);
+  return caching ? markLast(plain) : plain;
 }
 
 function withoutControl<B extends object>(item: B): B {
@@ -33,10 +35,12 @@ function markLast<B extends object>(items: B[]): B[] {
  * The conversation as sent: every breakpoint already in it removed (a resumed conversation may
  * carry old ones), then one on the first user message's last block and one on the newest user
  * message's last block. Only the copies sent carry them, so the history Baton keeps never holds a
- * stale breakpoint and its prefix stays byte-identical from turn to turn.
+ * stale breakpoint and its prefix stays byte-identical from turn to turn. With `caching` false,
+ * the conversation goes with no breakpoint at all.
  */
-export function withMessageBreakpoints(messages: readonly Anthropic.MessageParam[]): Anthropic.MessageParam[] {
+export function withMessageBreakpoints(messages: readonly Anthropic.MessageParam[], caching = true): Anthropic.MessageParam[] {
   const out = messages.map(withoutBreakpoints);
+  if (!caching) return out;
   const first = out.findIndex((m) => m.role === 'user');
   const newest = out.findLastIndex((m) => m.role === 'user');
   for (const index of new Set([first, newest])) {

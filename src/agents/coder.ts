@@ -62,6 +62,8 @@ export interface CoderDeps {
   onProgress(step: ProgressStep): Promise<void>;
   /** After every model call, to store its usage and cost; `turn` counts the run's model calls from 1, across pauses. */
   onModelCall(call: ModelCall & { turn: number }): Promise<void>;
+  /** Prompt-caching breakpoints on the model requests (default true); see ToolLoopOptions. */
+  promptCaching?: boolean;
   now?: () => number;
 }
 
@@ -146,6 +148,7 @@ export async function runCoder(input: CoderInput, deps: CoderDeps): Promise<Code
     try {
       result = await runToolLoop<CoderStop>({
         model: deps.model, system: coderSystem(), tools, messages, maxTokens: agent.max_tokens, signal: deps.signal,
+        promptCaching: deps.promptCaching,
         beforeTurn: async () => limitReached(limitState(), limits),
         onModelCall: async (call) => {
           calls += 1;

@@ -31,6 +31,12 @@ export interface ToolLoopOptions<T> {
   maxTokens: number;
   signal: AbortSignal;
   /**
+   * Prompt-caching breakpoints on the requests (default true). False sends the same prompt with no
+   * `cache_control` anywhere: for a gateway or local server that refuses it, and to measure what
+   * caching saves.
+   */
+  promptCaching?: boolean;
+  /**
    * Before each model call, with `turn` = the model calls this loop has made so far (0 before the
    * first); returning a string stops the loop with `{ kind: 'stopped', value }`.
    */
@@ -46,8 +52,9 @@ export interface ToolLoopOptions<T> {
  */
 export async function runToolLoop<T>(options: ToolLoopOptions<T>): Promise<LoopResult<T>> {
   const { model, tools, maxTokens, signal } = options;
-  const toolDefinitions = withToolsBreakpoint(tools.map((tool) => tool.definition));
-  const system = withSystemBreakpoint(options.system);
+  const caching = options.promptCaching ?? true;
+  const toolDefinitions = withToolsBreakpoint(tools.map((tool) => tool.definition), caching);
+  const system = withSystemBreakpoint(options.system, caching);
   const messages = [...options.messages];
   let turns = 0;
   let costUsd = 0;
@@ -62,7 +69,7 @@ export async function runToolLoop<T>(options: ToolLoopOptions<T>): Promise<LoopR
       {
         ...(system.length ? { system } : {}),
         ...(toolDefinitions.length ? { tools: toolDefinitions } : {}),
-        messages: withMessageBreakpoints(messages),
+        messages: withMessageBreakpoints(messages, caching),
         max_tokens: maxTokens,
       },
       { signal },

@@ -91,3 +91,28 @@ test('breakpoints: stale ones are dropped, exactly one per place is set, the cal
   assert.deepEqual(withToolsBreakpoint([]), []);
   assert.equal(countBreakpoints({ messages: withMessageBreakpoints([{ role: 'user', content: 'only' }]) }), 1);
 });
+
+test('promptCaching false: the same prompt goes with no cache_control anywhere, stale ones included, and nothing is read from cache', async () => {
+  fake.reset();
+  fake.handle((_request, info) =>
+    info.turn < 2
+      ? { content: [{ type: 'tool_use', name: 'read_file', input: { path: `src/f${info.turn}.ts` } }] }
+      : { content: [{ type: 'tool_use', name: 'finish', input: { summary: 'done' } }] });
+  const read = customTool<Stop>('read_file', true, () => ({ content: 'export const line = 1; '.repeat(60) }));
+  const ephemeral = { type: 'ephemeral' as const };
+  const calls: ModelCall[] = [];
+
+  const result = await runToolLoop<Stop>({
+    model: modelClient(fake.url), system: [{ ...SYSTEM[0]!, cache_control: ephemeral }], tools: [read, finishTool()],
+    messages: [{ role: 'user', content: [{ type: 'text', text: TICKET, cache_control: ephemeral }] }],
+    maxTokens: 2048, signal: new AbortController().signal, promptCaching: false,
+    onModelCall: async (call) => void calls.push(call),
+  });
+
+  assert.equal(result.end.kind, 'terminal');
+  const bodies = fake.callsTo('POST', '/v1/messages').map((c) => c.rawBody.toString('utf8'));
+  assert.equal(bodies.length, 3);
+  for (const body of bodies) assert.doesNotMatch(body, /cache_control/);
+  assert.deepEqual(calls.map((c) => c.usage.cacheRead + c.usage.cacheWrite5m + c.usage.cacheWrite1h), [0, 0, 0]);
+  assert.ok(calls.every((c) => c.usage.input > 1024), 'the prompt is long enough that caching would have applied');
+});
