@@ -35,6 +35,7 @@ import { checkSandbox } from './sandbox/check-sandbox.ts';
 import type { Sandbox } from './sandbox/sandbox.ts';
 import { createCoderStep } from './jobs/coder-step.ts';
 import { agentNotConfiguredReason } from './jobs/run-fix.ts';
+import { requeueRunsWaitingForAgent } from './jobs/requeue-runs-waiting-for-agent.ts';
 import { decideCostCap } from './jobs/decide-cost-cap.ts';
 import { answerInThread } from './jobs/answer-clarification.ts';
 import { registerCostCapActions } from './bot/actions/cost-cap-actions.ts';
@@ -148,6 +149,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
           redact: createRedactor(config.secrets),
         },
       });
+      // Runs that read their ticket while no model was configured have no job: send it again now.
+      if (agent) await requeueRunsWaitingForAgent({ pool, queue, log });
     }
 
     let slackApp: SlackApp | undefined;

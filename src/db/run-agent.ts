@@ -10,6 +10,15 @@ import { toRun, type RunRow } from './runs.ts';
  * its agent, and withAgentSlot gives the slot back; the run then holds no worker and no slot.
  */
 
+/*
+ * The agent's clock for agent.limits.minutes (migration 0006): it runs while an agent works on the
+ * run, across redeliveries (a worker that died mid-loop spent that time too), and stops while the
+ * run waits for a person. A park folds the running time into agent_elapsed_ms.
+ */
+const STOP_AGENT_CLOCK = `agent_elapsed_ms = agent_elapsed_ms + COALESCE(
+         floor(extract(epoch FROM (now() - agent_clock_started_at)) * 1000)::bigint, 0),
+       agent_clock_started_at = NULL`;
+
 async function oneRun(db: Queryable, sql: string, values: unknown[]): Promise<Run | undefined> {
   const { rows } = await db.query<RunRow>(sql, values);
   return rows[0] ? toRun(rows[0]) : undefined;
@@ -77,7 +86,8 @@ const CLARIFY_REASON = 'Waiting for an answer: reply in this thread, or update t
 export async function parkForClarification(tx: Queryable, runId: string, question: string, conversation: readonly unknown[]): Promise<Run | undefined> {
   const parked = await oneRun(
     tx,
-    `UPDATE runs SET status = 'needs_clarification', status_reason = $3, question = $2, clarification_answer = NULL, updated_at = now()
+    `UPDATE runs SET status = 'needs_clarification', status_reason = $3, question = $2, clarification_answer = NULL,
+       clarification_answered_by = NULL, ${STOP_AGENT_CLOCK}, updated_at = now()
      WHERE id = $1 AND status = 'running' RETURNING *`,
     [runId, question, CLARIFY_REASON],
   );
@@ -86,15 +96,79 @@ export async function parkForClarification(tx: Queryable, runId: string, questio
 }
 
 /**
- * `needs_clarification → queued` with the answer (a thread reply; null when the ticket's edit is
- * the answer, which run.fix reads afresh). The caller enqueues run.fix in the same transaction.
+ * `needs_clarification → queued` with the answer and who gave it (a thread reply; both null when
+ * the ticket's edit is the answer, which run.fix reads afresh). The caller enqueues run.fix in the
+ * same transaction.
  */
-export function answerClarification(tx: Queryable, runId: string, answer: string | null, reason: string): Promise<Run | undefined> {
+export function answerClarification(
+  tx: Queryable,
+  runId: string,
+  answer: { text: string; by: string } | null,
+  reason: string,
+): Promise<Run | undefined> {
   return oneRun(
     tx,
-    `UPDATE runs SET status = 'queued', status_reason = $3, clarification_answer = $2, updated_at = now()
+    `UPDATE runs SET status = 'queued', status_reason = $3, clarification_answer = $2, clarification_answered_by = $4, updated_at = now()
      WHERE id = $1 AND status = 'needs_clarification' RETURNING *`,
-    [runId, answer, reason],
+    [runId, answer?.text ?? null, reason, answer?.by ?? null],
+  );
+}
+
+/** Who answered the run's question in its thread (a Slack user id), or undefined (a ticket edit, or none). */
+export async function clarificationAnsweredBy(db: Queryable, runId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ by: string | null }>('SELECT clarification_answered_by AS by FROM runs WHERE id = $1', [runId]);
+  return rows[0]?.by ?? undefined;
+}
+
+/**
+ * Starts the agent's clock unless it runs already (a redelivery after a worker died goes on with
+ * it), and says when the agent's work on this run began, as epoch ms, with the time it worked
+ * before any park counted in: `now - startedAt` is the agent's time on the run so far. Clears the
+ * wait for a model configuration too: the agent is starting.
+ */
+export async function startAgentClock(db: Queryable, runId: string): Promise<number | undefined> {
+  const { rows } = await db.query<{ started_at_ms: string }>(
+    `UPDATE runs SET agent_clock_started_at = COALESCE(agent_clock_started_at, now()), waiting_for_agent = false, updated_at = now()
+     WHERE id = $1
+     RETURNING floor(extract(epoch FROM agent_clock_started_at) * 1000)::bigint - agent_elapsed_ms AS started_at_ms`,
+    [runId],
+  );
+  return rows[0] ? Number(rows[0].started_at_ms) : undefined;
+}
+
+/**
+ * Run.fix read the ticket while no model is configured: the run stays `queued` with `reason`, and
+ * is marked so a worker that starts with the agent configured sends its job again
+ * (requeueRunsWaitingForAgent). Conditional on `queued`: a cancel that lands first keeps its reason.
+ */
+export function waitForAgent(db: Queryable, runId: string, reason: string): Promise<Run | undefined> {
+  return oneRun(
+    db,
+    `UPDATE runs SET status_reason = $2, waiting_for_agent = true, updated_at = now()
+     WHERE id = $1 AND status = 'queued' RETURNING *`,
+    [runId, reason],
+  );
+}
+
+/** Queued runs marked by waitForAgent, oldest first. */
+export async function listRunsWaitingForAgent(db: Queryable, limit = 500): Promise<Run[]> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM runs WHERE waiting_for_agent AND status = 'queued' ORDER BY created_at LIMIT $1`,
+    [limit],
+  );
+  return rows.map(toRun);
+}
+
+/**
+ * Takes a run off the wait for a model configuration, with `reason` as its status (conditional:
+ * still queued and still marked), so of two workers starting at once only one re-sends its job.
+ */
+export function stopWaitingForAgent(tx: Queryable, runId: string, reason: string): Promise<Run | undefined> {
+  return oneRun(
+    tx,
+    `UPDATE runs SET waiting_for_agent = false, status_reason = $2, updated_at = now()
+     WHERE id = $1 AND status = 'queued' AND waiting_for_agent RETURNING *`,
+    [runId, reason],
   );
 }
 
@@ -107,7 +181,7 @@ export function answerClarification(tx: Queryable, runId: string, answer: string
 export async function parkForBudget(tx: Queryable, runId: string, reason: string, conversation: readonly unknown[]): Promise<Run | undefined> {
   const parked = await oneRun(
     tx,
-    `UPDATE runs SET status = 'awaiting_budget', status_reason = $2, updated_at = now()
+    `UPDATE runs SET status = 'awaiting_budget', status_reason = $2, ${STOP_AGENT_CLOCK}, updated_at = now()
      WHERE id = $1 AND status = 'running' RETURNING *`,
     [runId, reason],
   );

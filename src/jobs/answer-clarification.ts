@@ -38,7 +38,7 @@ export async function answerInThread(reply: ThreadReply, deps: AnswerDeps): Prom
   const answer = reply.text.trim().slice(0, ANSWER_LIMIT);
   if (!answer) return undefined;
   const resumed = await withTransaction(deps.pool, async (tx) => {
-    const next = await answerClarification(tx, run.id, answer, `Answered by ${reply.userId}; resuming.`);
+    const next = await answerClarification(tx, run.id, { text: answer, by: reply.userId }, `Answered by ${reply.userId}; resuming.`);
     if (!next) return undefined;
     await deps.queue.enqueue(tx, 'run.fix', { runId: run.id }, { priority: next.priority, singletonKey: next.ticketKey });
     await appendAudit(tx, { runId: run.id, actor: reply.userId, action: 'run.resumed', detail: { why: 'thread reply' } });

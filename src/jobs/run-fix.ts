@@ -4,6 +4,7 @@ import {
   agentIsWorking, getRun, releaseThreadLease, setStatusMessage, setStatusReason, setThreadRoot, setTicketDetails, takeThreadLease, transitionRun,
 } from '../db/runs.ts';
 import { withTransaction } from '../db/pool.ts';
+import { waitForAgent } from '../db/run-agent.ts';
 import { isActive, type Run } from '../domain/run.ts';
 import type { Ticket } from '../domain/ticket.ts';
 import type { SlackClient } from '../integrations/slack.ts';
@@ -34,7 +35,7 @@ export interface RunFixDeps extends RunWorkspaceDeps {
   agentSlots: { capacity: number; leaseSeconds?: number; keepPlaceSeconds?: number };
   /** Undefined when no model is configured: the run then waits, saying what is missing (`agentMissing`). */
   agent?: AgentStep;
-  /** Why there is no agent, shown as the run's status (default PIPELINE_NOT_BUILT). */
+  /** Why there is no agent, shown as the run's status (default AGENT_NOT_CONFIGURED). */
   agentMissing?: string;
   /** baton.yml agent.limits.raise_factor, for the budget prompt's Continue. */
   raiseFactor?: number;
@@ -47,12 +48,10 @@ export interface RunFixDeps extends RunWorkspaceDeps {
 /** What a run says once its ticket is read when no model is configured (config.anthropicMissing). */
 export function agentNotConfiguredReason(missing: readonly string[]): string {
   const what = missing.length ? missing.join(' and ') : 'the model API';
-  return `Ticket read. The agent cannot start: ${what} ${missing.length > 1 ? 'are' : 'is'} not set on the Baton server, so this run stays queued. An admin can set it (or ANTHROPIC_BASE_URL for a gateway) and restart Baton.`;
+  return `Ticket read. The agent cannot start: ${what} ${missing.length > 1 ? 'are' : 'is'} not set on the Baton server, so this run waits. It starts by itself once an admin sets it (or ANTHROPIC_BASE_URL for a gateway) and restarts Baton.`;
 }
 
 export const AGENT_NOT_CONFIGURED = agentNotConfiguredReason(['ANTHROPIC_API_KEY']);
-/** @deprecated The older name, kept for the tests that compare against it. */
-export const PIPELINE_NOT_BUILT = AGENT_NOT_CONFIGURED;
 
 /**
  * Opens the run's thread exactly once: a root message and one status message, both recorded on
@@ -156,8 +155,10 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
   }
 
   if (!deps.agent) {
-    // Conditional on `queued`: a cancel that lands now keeps its own reason.
-    const waiting = await setStatusReason(deps.pool, run.id, 'queued', deps.agentMissing ?? PIPELINE_NOT_BUILT);
+    // Conditional on `queued`: a cancel that lands now keeps its own reason. No job holds the run
+    // now; a worker that starts with the agent configured sends it again (requeue-runs-waiting-for-agent.ts).
+    const waiting = await waitForAgent(deps.pool, run.id, deps.agentMissing ?? AGENT_NOT_CONFIGURED);
+    log.info('no model is configured; the run waits for a worker that has one');
     if (waiting) await showProgress(waiting, deps, log);
     return;
   }

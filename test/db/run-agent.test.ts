@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { migrate } from '../../src/db/migrate.ts';
 import { withTransaction } from '../../src/db/pool.ts';
 import {
-  answerClarification, continueAfterBudget, loadConversation, markProgress, markUnsandboxed, parkForBudget, parkForClarification, recordOutcome, saveConversation, setCostCap,
+  answerClarification, clarificationAnsweredBy, continueAfterBudget, listRunsWaitingForAgent, loadConversation, markProgress, markUnsandboxed, parkForBudget,
+  parkForClarification, recordOutcome, saveConversation, setCostCap, startAgentClock, stopWaitingForAgent, waitForAgent,
 } from '../../src/db/run-agent.ts';
 import { getRun, insertRun, transitionRun } from '../../src/db/runs.ts';
 import type { RunOutcome } from '../../src/domain/run.ts';
@@ -64,10 +65,10 @@ test('clarification: running → needs_clarification with the question and the c
   assert.match(parked!.statusReason!, /reply in this thread, or update the ticket/);
   assert.deepEqual(await loadConversation(db.pool, runId), CONVERSATION);
   assert.equal(await withTransaction(db.pool, (tx) => parkForClarification(tx, runId, 'again?', [])), undefined, 'only a running run parks');
-  const resumed = await withTransaction(db.pool, (tx) => answerClarification(tx, runId, 'Euros.', 'Answered in the thread; resuming.'));
+  const resumed = await withTransaction(db.pool, (tx) => answerClarification(tx, runId, { text: 'Euros.', by: 'U1' }, 'Answered in the thread; resuming.'));
   assert.equal(resumed?.status, 'queued');
   assert.equal(resumed?.clarificationAnswer, 'Euros.');
-  assert.equal(await withTransaction(db.pool, (tx) => answerClarification(tx, runId, 'Dollars.', 'x')), undefined, 'a second answer does not resume it twice');
+  assert.equal(await withTransaction(db.pool, (tx) => answerClarification(tx, runId, { text: 'Dollars.', by: 'U2' }, 'x')), undefined, 'a second answer does not resume it twice');
 });
 
 test('a run cancelled before it could park stays cancelled, and no conversation is saved for it', async () => {
@@ -124,4 +125,39 @@ test('outcome and the unsandboxed mark are kept on the run; head_sha (the push l
   await transitionRun(db.pool, runId, ['running'], 'failed', 'x');
   assert.equal(await withTransaction(db.pool, (tx) => recordOutcome(tx, runId, outcome)), undefined, 'an ended run records nothing');
   assert.equal(await setCostCap(db.pool, runId, 50), undefined, 'nor a new cap');
+});
+
+test('the agent clock runs across redeliveries and stops while the run waits for a person', async () => {
+  const runId = await runningRun();
+  const first = await startAgentClock(db.pool, runId);
+  assert.ok(first !== undefined);
+  // Ten minutes of agent work, as if the clock had started then.
+  await db.pool.query(`UPDATE runs SET agent_clock_started_at = agent_clock_started_at - interval '10 minutes' WHERE id = $1`, [runId]);
+  // A redelivery after a worker died goes on with the same clock.
+  const redelivered = await startAgentClock(db.pool, runId);
+  assert.equal(redelivered, first - 10 * 60_000);
+  // Parked for a question: the ten minutes are kept, the clock stops.
+  await withTransaction(db.pool, (tx) => parkForClarification(tx, runId, 'Which?', CONVERSATION));
+  const { rows } = await db.pool.query('SELECT agent_clock_started_at, agent_elapsed_ms FROM runs WHERE id = $1', [runId]);
+  assert.equal(rows[0].agent_clock_started_at, null);
+  assert.ok(Number(rows[0].agent_elapsed_ms) >= 10 * 60_000);
+  // A day later the answer resumes it: the wait does not count, the ten minutes do.
+  await withTransaction(db.pool, (tx) => answerClarification(tx, runId, { text: 'This one.', by: 'U7' }, 'r'));
+  assert.equal(await clarificationAnsweredBy(db.pool, runId), 'U7');
+  const resumed = await startAgentClock(db.pool, runId);
+  const agentTime = Date.now() - resumed!;
+  assert.ok(agentTime >= 10 * 60_000 && agentTime < 11 * 60_000, `${agentTime} ms on the agent's clock`);
+});
+
+test('a run waiting for a model configuration is marked once, and taken off the wait once', async () => {
+  const runId = await runningRun();
+  await transitionRun(db.pool, runId, ['running'], 'queued', null);
+  assert.equal((await waitForAgent(db.pool, runId, 'no model'))?.statusReason, 'no model');
+  assert.deepEqual((await listRunsWaitingForAgent(db.pool)).map((r) => r.id).filter((id) => id === runId), [runId]);
+  const both = await Promise.all([
+    withTransaction(db.pool, (tx) => stopWaitingForAgent(tx, runId, 'starting')),
+    withTransaction(db.pool, (tx) => stopWaitingForAgent(tx, runId, 'starting')),
+  ]);
+  assert.equal(both.filter(Boolean).length, 1, 'of two workers starting at once, one takes it');
+  assert.ok(!(await listRunsWaitingForAgent(db.pool)).some((r) => r.id === runId));
 });

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { setPullRequest } from '../../src/db/runs.ts';
-import { PIPELINE_NOT_BUILT } from '../../src/jobs/run-fix.ts';
+import { AGENT_NOT_CONFIGURED } from '../../src/jobs/run-fix.ts';
 import { FakeSlack, type SlackMessage } from '../fakes/fake-slack.ts';
 import { FakeLinear } from '../fakes/fake-linear.ts';
 import { FakeGitHub } from '../fakes/fake-github.ts';
@@ -124,7 +124,7 @@ async function runWithPullRequest(): Promise<RunWithPr> {
   const run = await runOf(created.id);
   assert.ok(run.thread_ts && run.status_ts, `${key}'s thread is open with its status message`);
   assert.equal(run.status, 'queued');
-  assert.equal(run.status_reason, PIPELINE_NOT_BUILT);
+  assert.equal(run.status_reason, AGENT_NOT_CONFIGURED);
 
   const branch = `baton/${key}-fix-checkout-button`;
   const headSha = github.setHead(OWNER, NAME, branch, randomBytes(20).toString('hex'));

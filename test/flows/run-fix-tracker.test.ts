@@ -5,7 +5,7 @@ import { FakeLinear, LINEAR_RATELIMITED_BODY } from '../fakes/fake-linear.ts';
 import { FakeJira } from '../fakes/fake-jira.ts';
 import { sendSignedSlack, slashCommandBody } from '../fakes/sign-slack-request.ts';
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
-import { PIPELINE_NOT_BUILT } from '../../src/jobs/run-fix.ts';
+import { AGENT_NOT_CONFIGURED } from '../../src/jobs/run-fix.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startTestBaton, type TestBaton } from '../support/start-test-baton.ts';
 import { eventually } from '../support/eventually.ts';
@@ -86,7 +86,7 @@ test('Linear answering 503 twice: run.fix retries with backoff, then reads the t
   }, 20_000, 'the ticket to be read and the run to say why it waits');
   assert.equal(run!.ticket_title, 'Linear ticket 1');
   assert.equal(run!.status, 'queued');
-  assert.equal(run!.status_reason, PIPELINE_NOT_BUILT);
+  assert.equal(run!.status_reason, AGENT_NOT_CONFIGURED);
   assert.equal(ticketReads('ENG-1'), 3, 'two failed reads, then one that worked');
   const job = await eventually(async () => {
     const j = await jobOf(run!.id);

@@ -64,9 +64,9 @@ test('/agent fix ENG-123: 200 with an ephemeral reply, one run and one job, then
   const replies = slack.repliesTo(run.thread_ts);
   assert.equal(replies.length, 1, 'one status message in the thread');
   assert.equal(replies[0]!.ts, run.status_ts);
-  // The status says honestly that nothing beyond the thread exists yet; it is never "done".
+  // The status says honestly what the agent is missing (no model configured here); it is never "done".
   assert.equal(run.status, 'queued');
-  assert.match(run.status_reason, /not built/);
+  assert.match(run.status_reason, /ANTHROPIC_API_KEY is not set/);
   assert.doesNotMatch(JSON.stringify(replies[0]!.blocks), /done/i);
   assert.ok(run.thread_url.includes(channel));
   // Every log line about the run carries its id and ticket.
@@ -128,4 +128,31 @@ test('/agent status lists the active run with its thread', async () => {
   const reply = (await agent('status')).json as { text: string; response_type: string };
   assert.equal(reply.response_type, 'ephemeral');
   assert.match(reply.text, /ENG-123.* · queued/);
+});
+
+test('the run that waited for a model starts by itself once Baton restarts with the agent configured, once', async () => {
+  const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM runs WHERE ticket_key = 'ENG-123'`);
+  const runId = rows[0]!.id;
+  await app.stop();
+  const started: string[] = [];
+  // Two workers start at once with the agent: the run's job is sent again by one of them.
+  const agentStep = async ({ run }: { run: { id: string } }) => {
+    started.push(run.id);
+    return { kind: 'failed' as const, code: 'test_agent', reason: 'The stand-in agent ran.' };
+  };
+  const team = { tracker: 'linear', channel: 'C0ENGTEAM' };
+  const workers = await Promise.all([1, 2].map(() => startTestBaton({ db, slack, linear, role: 'worker', agent: agentStep, policy: { teams: { ENG: team } } })));
+  app = workers[0]!;
+  try {
+    const ended = await eventually(async () => {
+      const { rows: now } = await db.pool.query<{ status: string; status_reason: string }>('SELECT status, status_reason FROM runs WHERE id = $1', [runId]);
+      return now[0]!.status === 'failed' ? now[0] : undefined;
+    }, 15_000, 'the waiting run to reach its agent');
+    assert.match(ended.status_reason, /stand-in agent ran/);
+    assert.deepEqual(started, [runId], 'its agent started once');
+    const { rows: requeued } = await db.pool.query(`SELECT 1 FROM audit_log WHERE run_id = $1 AND action = 'run.requeued'`, [runId]);
+    assert.equal(requeued.length, 1, 'one of the two workers sent its job again');
+  } finally {
+    await workers[1]!.stop();
+  }
 });

@@ -267,7 +267,11 @@ test('two workers cancelling one run for the same cause at once (two webhooks fo
   slack.latency(300);
   const results = await Promise.all([cancelRun(runId, cause(key), deps), cancelRun(runId, cause(key), deps)]);
   assert.equal(threadTexts().filter((t) => t === `${key} cancelled by a person`).length, 1);
-  assert.equal(results.filter(Boolean).length, 1, 'one of them cancelled and told; the other did neither');
+  // What cancelRun promises is one cancel and one notice, not which caller did which: A may end the
+  // run while B (whose own transition found it ended) wins the claim on the notice and posts it,
+  // and then both return the cancelled run (B as "a retry of the same cause that told").
+  assert.ok(results.some(Boolean), 'at least one of them reports the run cancelled');
+  for (const result of results.filter(Boolean)) assert.equal(result!.status, 'cancelled');
   assert.deepEqual(await actions(runId), ['run.cancelled', 'run.announced']);
 });
 
