@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { AgentStep, AgentStepResult } from '../agents/agent-step.ts';
 import { runCoder, type CoderResult } from '../agents/coder.ts';
 import type { ModelClient } from '../agents/model-client.ts';
-import { ModelError } from '../agents/model-error.ts';
 import { insertAgentCall } from '../db/agent-calls.ts';
 import { auditForRun } from '../db/audit-log.ts';
 import type { Pool } from '../db/pool.ts';
@@ -22,7 +21,7 @@ import { message } from '../bot/views/blocks.ts';
 import { UNSANDBOXED_TEXT, unsandboxedWarning } from '../bot/views/unsandboxed-warning.ts';
 import type Anthropic from '@anthropic-ai/sdk';
 import { AGENT_PARKED } from './apply-agent-outcome.ts';
-import { PermanentError, RetryableError } from './errors.ts';
+import { RetryableError } from './errors.ts';
 import { throttledStatus } from './throttled-status.ts';
 import type { TrackerRoutes } from './tracker-routes.ts';
 
@@ -164,17 +163,13 @@ function toStepResult(result: CoderResult, workspace: Workspace): AgentStepResul
 }
 
 /**
- * A model failure is retried by the queue when the API may recover (overloaded, 5xx, a dropped
- * connection) and ends the run with its reason when it cannot (auth, a bad request). An abort is
- * a cancel or a lost slot: retried, so the next delivery sees which (ended, or another agent's).
+ * An abort is a cancel or a lost slot: retried, so the next delivery sees which (ended, or another
+ * agent's). A ModelError goes to the queue as it is: errors.ts retries it when the API may recover
+ * (overloaded, 5xx, a dropped connection, a rate limit, after the API's Retry-After, which a
+ * wrapper would drop) and ends the run with its reason when it cannot (auth, spend, a bad request).
  */
 function asJobError(error: unknown, signal: AbortSignal): unknown {
   if (signal.aborted) return new RetryableError('agent_stopped', `the agent stopped: ${(signal.reason as Error | undefined)?.message ?? 'aborted'}`, { cause: error });
-  if (error instanceof ModelError) {
-    return error.retryable
-      ? new RetryableError(`model_${error.code}`, error.message, { cause: error })
-      : new PermanentError(`model_${error.code}`, error.message, { cause: error });
-  }
   return error;
 }
 

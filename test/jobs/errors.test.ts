@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeError, isRetryable, PermanentError, RetryableError, slackErrorCode } from '../../src/jobs/errors.ts';
+import { describeError, isRetryable, PermanentError, RetryableError, retryAfterSecondsOf, slackErrorCode } from '../../src/jobs/errors.ts';
+import { ModelError } from '../../src/agents/model-error.ts';
 import { TrackerError } from '../../src/integrations/trackers/ticket-tracker.ts';
 import { GitHubError } from '../../src/integrations/github/github-error.ts';
 import { GitError } from '../../src/integrations/git/git-error.ts';
@@ -38,4 +39,14 @@ test('reasons are one line for a person', () => {
   assert.equal(describeError({ data: { error: 'not_in_channel' }, message: 'An API error occurred: not_in_channel' }), 'Slack answered “not_in_channel”');
   assert.equal(describeError(new Error('first line\nstack')), 'first line');
   assert.equal(slackErrorCode({ data: { error: 'channel_not_found' } }), 'channel_not_found');
+});
+
+test('model failures: the model client decides, and a rate limit keeps the API’s Retry-After for the queue', () => {
+  const limited = new ModelError('rate_limited', 'The model API is rate-limiting Baton', { retryable: true, retryAfterSeconds: 90, status: 429 });
+  assert.equal(isRetryable(limited), true);
+  assert.equal(retryAfterSecondsOf(limited), 90);
+  assert.equal(isRetryable(new ModelError('connection', 'dropped', { retryable: true })), true);
+  assert.equal(isRetryable(new ModelError('spend_limit', 'no credit', { retryable: false, status: 429 })), false);
+  assert.equal(isRetryable(new ModelError('auth', 'bad key', { retryable: false, status: 401 })), false);
+  assert.equal(describeError(limited), 'The model API is rate-limiting Baton');
 });
