@@ -6,7 +6,7 @@ import type { ModelClient } from '../agents/model-client.ts';
 import { insertAgentCall } from '../db/agent-calls.ts';
 import { auditForRun } from '../db/audit-log.ts';
 import type { Pool } from '../db/pool.ts';
-import { loadConversation, markProgress, markUnsandboxed, setCostCap } from '../db/run-agent.ts';
+import { clarificationAnsweredBy, loadConversation, markProgress, markUnsandboxed, setCostCap, startAgentClock } from '../db/run-agent.ts';
 import { cloneUrlFor } from '../domain/clone-url.ts';
 import { repoForTicket } from '../domain/route-ticket.ts';
 import type { Run } from '../domain/run.ts';
@@ -98,6 +98,10 @@ export function createCoderStep(deps: CoderStepDeps): AgentStep {
     const capUsd = run.costCapUsd ?? deps.policy.agent.limits.dollars;
     if (run.costCapUsd === null) await setCostCap(deps.pool, run.id, capUsd);
 
+    // agent.limits.minutes on the run's agent clock: it goes on across redeliveries (a worker that
+    // died mid-loop used that time) and stands still while the run waits for a person (db/run-agent.ts).
+    const startedAt = await startAgentClock(deps.pool, run.id);
+    const resume = conversation ? { conversation, ...(await resumeAnswer(run, ticket, parked, deps.pool)) } : undefined;
     let result: CoderResult;
     try {
       result = await runCoder(
@@ -107,7 +111,8 @@ export function createCoderStep(deps: CoderStepDeps): AgentStep {
           workspace,
           testCommand: repo.test,
           installCommand: repo.install,
-          resume: conversation ? { conversation, ...resumeAnswer(run, ticket, parked) } : undefined,
+          resume,
+          startedAt,
           spentUsd: run.costUsd,
           capUsd,
           budgetAcknowledged: run.costCapRaisedBy !== null,
@@ -141,10 +146,13 @@ export function createCoderStep(deps: CoderStepDeps): AgentStep {
   };
 }
 
-/** What resumes a parked run: the thread's answer, the edited ticket, or (after the budget) nothing. */
-function resumeAnswer(run: Run, ticket: Ticket, parked: Parked | undefined): { answer?: string; answeredBy?: string } {
+/** What resumes a parked run: the thread's answer (with who gave it), the edited ticket, or (after the budget) nothing. */
+async function resumeAnswer(run: Run, ticket: Ticket, parked: Parked | undefined, pool: Pool): Promise<{ answer?: string; answeredBy?: string }> {
   if (parked?.why !== 'clarification') return {};
-  if (run.clarificationAnswer !== null) return { answer: run.clarificationAnswer };
+  if (run.clarificationAnswer !== null) {
+    const by = await clarificationAnsweredBy(pool, run.id);
+    return { answer: run.clarificationAnswer, answeredBy: by ? `Slack user ${by}, in the run's thread` : 'a person in the run’s Slack thread' };
+  }
   return { answer: `The ticket was updated. Its description now reads:\n\n${ticket.description}`, answeredBy: 'the ticket' };
 }
 

@@ -59,6 +59,24 @@ test('a question parks the run (ticket and thread asked, no slot held); a thread
   const resumed = JSON.stringify(requests[2]!.messages);
   assert.ok(resumed.includes(ANSWER), 'the answer is in the resumed conversation');
   assert.ok(resumed.includes(QUESTION), 'after the question it answers');
+  assert.ok(resumed.includes(`from=\\"Slack user ${SLACK_DEFAULTS.userId}`), 'the model is told who answered');
   assert.ok(!resumed.includes('I am Baton') && !resumed.includes('beep'), 'bot messages were not taken as answers');
   assert.equal(await count(flow.db.pool, "SELECT 1 FROM audit_log WHERE run_id = $1 AND action = 'run.resumed'", [done.id]), 1);
+});
+
+test('the agent’s time limit counts the work before the question, not the wait for the answer', async (t) => {
+  const flow = await startAgentFlow({ policy: { agent: { limits: { minutes: 30 } } } });
+  t.after(() => flow.stop());
+  flow.anthropic.script(viewCalc, askClarification(QUESTION));
+  await flow.command(`fix ${TICKET.key}`);
+  const parked = await flow.runWhere("status = 'needs_clarification'", 'the run to park with its question', 60_000);
+  // The wait itself is free: the clock stood still (nothing runs it while parked).
+  const { rows } = await flow.db.pool.query('SELECT agent_clock_started_at FROM runs WHERE id = $1', [parked.id]);
+  assert.equal(rows[0].agent_clock_started_at, null);
+  // As if the agent had worked its 30 minutes before it asked.
+  await flow.db.pool.query('UPDATE runs SET agent_elapsed_ms = 30 * 60000 WHERE id = $1', [parked.id]);
+  await reply(flow, parked.thread_ts, { user: SLACK_DEFAULTS.userId, text: ANSWER });
+  const failed = await flow.runWhere("status = 'failed'", 'the resumed run to stop at its time limit', 60_000);
+  assert.match(failed.status_reason ?? '', /30-minute limit/);
+  assert.equal(flow.anthropic.requests().length, 2, 'no model call after the answer: the limit was already spent');
 });
