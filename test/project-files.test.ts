@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { parse } from 'yaml';
 import { ENV_KEYS, loadConfig } from '../src/config.ts';
 
@@ -34,6 +34,60 @@ test('manifest.yml declares /agent, interactivity and the events Baton handles, 
     assert.match(url, /\/slack\/events$/);
   }
   assert.ok(manifest.oauth_config.scopes.bot.includes('commands') && manifest.oauth_config.scopes.bot.includes('chat:write'));
+});
+
+// The bot scope each Slack Web API method Baton calls needs (api.slack.com/methods/<method>).
+// A method missing here fails the test below: add it with its scope, and the scope to manifest.yml.
+const SCOPE_OF_METHOD: Record<string, string | null> = {
+  'chat.postMessage': 'chat:write',
+  'chat.update': 'chat:write',
+  'chat.delete': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'chat.getPermalink': null,
+  'files.uploadV2': 'files:write',
+};
+// The bot events (and the scope each needs) behind a Bolt `app.event(name)` listener.
+const EVENTS_OF_LISTENER: Record<string, { event: string; scope: string }[]> = {
+  message: [{ event: 'message.channels', scope: 'channels:history' }, { event: 'message.groups', scope: 'groups:history' }],
+  app_mention: [{ event: 'app_mention', scope: 'app_mentions:read' }],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(`${root}${dir}`, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(`${dir}/${entry.name}`) : entry.name.endsWith('.ts') ? [`${dir}/${entry.name}`] : [],
+  );
+}
+
+test('manifest.yml grants the scopes, events and interactivity of what the code calls and listens to', () => {
+  const manifest = parse(read('manifest.yml')) as {
+    settings: { interactivity: { is_enabled: boolean }; event_subscriptions: { bot_events: string[] } };
+    oauth_config: { scopes: { bot: string[] } };
+  };
+  const scopes = new Set(manifest.oauth_config.scopes.bot);
+  const events = new Set(manifest.settings.event_subscriptions.bot_events);
+  const code = sourceFiles('src').map((file) => read(file)).join('\n');
+
+  const methods = new Set([...code.matchAll(/\b(?:web|client)\.((?:chat|files|conversations|users|reactions|views|usergroups|pins|bookmarks)\.\w+)\(/g)].map((m) => m[1]!));
+  assert.ok(methods.has('chat.postMessage') && methods.has('files.uploadV2'), 'the scan finds the Slack calls');
+  for (const method of methods) {
+    assert.ok(method in SCOPE_OF_METHOD, `src calls ${method}: add its scope to SCOPE_OF_METHOD and manifest.yml`);
+    const scope = SCOPE_OF_METHOD[method];
+    if (scope) assert.ok(scopes.has(scope), `${method} needs the ${scope} scope in manifest.yml`);
+  }
+
+  const listeners = new Set([...code.matchAll(/\bapp\.event(?:<[^>]*>)?\(\s*'([a-z_]+)'/g)].map((m) => m[1]!));
+  assert.ok(listeners.has('message'), 'the scan finds the thread-reply listener');
+  for (const listener of listeners) {
+    const needs = EVENTS_OF_LISTENER[listener];
+    assert.ok(needs, `src listens to ${listener}: add its events to EVENTS_OF_LISTENER and manifest.yml`);
+    for (const { event, scope } of needs) {
+      assert.ok(events.has(event), `app.event('${listener}') needs the ${event} bot event in manifest.yml`);
+      assert.ok(scopes.has(scope), `the ${event} event needs the ${scope} scope in manifest.yml`);
+    }
+  }
+
+  if (/\bapp\.action\b/.test(code)) assert.equal(manifest.settings.interactivity.is_enabled, true, 'buttons need interactivity');
+  if (/\bapp\.command\b/.test(code)) assert.ok(scopes.has('commands'), 'slash commands need the commands scope');
 });
 
 test('the README names the two commands and the test command', () => {
