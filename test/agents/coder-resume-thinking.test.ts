@@ -7,7 +7,7 @@ import { loadConversation, parkForClarification } from '../../src/db/run-agent.t
 import { insertRun, transitionRun } from '../../src/db/runs.ts';
 import { FakeAnthropic, type ScriptedMessage } from '../fakes/fake-anthropic.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { askClarification, coderWorld, createFailingTest, finish, fixBug, runTests, viewCalc, withoutCacheControl } from './coder-fixture.ts';
+import { coderWorld, createFailingTest, finish, fixBug, runTests, viewCalc, withoutCacheControl } from './coder-fixture.ts';
 
 /*
  * A parked run's conversation goes through PostgreSQL (agent_conversations.messages, a json column)
