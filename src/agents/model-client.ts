@@ -52,6 +52,13 @@ export class MissingPriceError extends Error {
  * 429/5xx/529 and connection errors, by Baton for a stream broken off midway, and passed to the
  * next model when one stays overloaded or is unknown. Failures become ModelError; an abort is
  * rethrown as the SDK raised it.
+ *
+ * A fallback switches models mid-conversation, and the conversation keeps the first model's
+ * thinking blocks as they are. The API checks each block's signature: a model that cannot read
+ * another's block drops it from that request without an error (Anthropic's "preserved thinking"
+ * docs), while a block that was stripped or edited is refused with a 400, and an unchanged history
+ * is what lets the first model use its own thinking again once it is back. So nothing is removed
+ * per model. The fallback model starts with a cold prompt cache: caches belong to one model.
  */
 export function createModelClient(options: ModelClientOptions): ModelClient {
   const { anthropic, models, prices, log } = options;
