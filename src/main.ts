@@ -36,6 +36,7 @@ import type { Sandbox } from './sandbox/sandbox.ts';
 import { createCoderStep } from './jobs/coder-step.ts';
 import { agentNotConfiguredReason } from './jobs/run-fix.ts';
 import { requeueRunsWaitingForAgent } from './jobs/requeue-runs-waiting-for-agent.ts';
+import { runFixExpirySeconds } from './jobs/rescue-stranded-runs.ts';
 import { decideCostCap } from './jobs/decide-cost-cap.ts';
 import { answerInThread } from './jobs/answer-clarification.ts';
 import { registerCostCapActions } from './bot/actions/cost-cap-actions.ts';
@@ -100,6 +101,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       log,
       supervise: worker,
       retryDelaySeconds: config.policy.queue.retry_delay_seconds,
+      // Every role sets it: each process's start-up writes the queues' settings.
+      expireInSeconds: { 'run.fix': runFixExpirySeconds(config.policy.agent.limits.minutes) },
     });
     await queue.start();
     stops.push(() => queue.stop(config.policy.queue.shutdown_grace_seconds));

@@ -213,3 +213,21 @@ export function recordOutcome(tx: Queryable, runId: string, outcome: RunOutcome)
     [runId, JSON.stringify(outcome)],
   );
 }
+
+/**
+ * Runs waiting for or in their agent that nobody may be working on: `queued` (not waiting for a
+ * model configuration, which has no job on purpose) or `running`, with no agent lease taken or
+ * renewed in the last `seconds`, and the row unchanged as long. rescue-stranded-runs.ts checks
+ * their jobs.
+ */
+export async function listStrandedRuns(db: Queryable, seconds: number, limit = 100): Promise<Run[]> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM runs
+      WHERE status IN ('queued', 'running') AND NOT waiting_for_agent
+        AND (agent_lease_until IS NULL OR agent_lease_until < now() - $1 * interval '1 second')
+        AND updated_at < now() - $1 * interval '1 second'
+      ORDER BY updated_at LIMIT $2`,
+    [seconds, limit],
+  );
+  return rows.map(toRun);
+}

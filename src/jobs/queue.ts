@@ -23,6 +23,12 @@ export interface Queue {
   /** Wakes this process's workers for `name` now instead of at their next poll. */
   notify(name: QueueName): void;
   work<N extends QueueName>(name: N, handler: JobHandler<N>, concurrency?: number): Promise<void>;
+  /**
+   * Whether a job of `name` for `runId` is waiting (created, or failed and waiting for its retry) or
+   * was taken by a worker less than `activeWithinSeconds` ago. An active job older than that may
+   * belong to a worker that died: pg-boss hands it back only at its expiry.
+   */
+  hasLiveJob(name: QueueName, runId: string, activeWithinSeconds: number): Promise<boolean>;
   /** Sends a job to `name` on a cron schedule (pg-boss keeps one schedule per queue, in UTC). */
   schedule(name: QueueName, cron: string): Promise<void>;
   stop(graceSeconds: number): Promise<void>;
@@ -37,6 +43,8 @@ export interface QueueOptions {
   supervise: boolean;
   /** baton.yml `queue.retry_delay_seconds`: the first retry's delay for every queue that retries. */
   retryDelaySeconds?: number;
+  /** Expiries that policy decides (run.fix's follows agent.limits.minutes), over the table's. */
+  expireInSeconds?: Partial<Record<QueueName, number>>;
 }
 
 /** pg-boss on Baton's own pool, so `enqueue` can join the caller's transaction. */
@@ -63,7 +71,11 @@ export function createQueue(options: QueueOptions): Queue {
       await boss.start();
       for (const name of QUEUE_NAMES) {
         const { policy, ...defaults } = QUEUES[name].options;
-        const retry = { ...defaults, retryDelay: options.retryDelaySeconds ?? defaults.retryDelay };
+        const retry = {
+          ...defaults,
+          retryDelay: options.retryDelaySeconds ?? defaults.retryDelay,
+          expireInSeconds: options.expireInSeconds?.[name] ?? defaults.expireInSeconds,
+        };
         // createQueue is not idempotent in pg-boss 10; updateQueue keeps settings in step with the table.
         if (await boss.getQueue(name)) await boss.updateQueue(name, { name, policy, ...retry });
         else await boss.createQueue(name, { name, policy, ...retry });
@@ -124,6 +136,17 @@ export function createQueue(options: QueueOptions): Queue {
         ids.push(id);
       }
       workerIds.set(name, [...(workerIds.get(name) ?? []), ...ids]);
+    },
+
+    async hasLiveJob(name, runId, activeWithinSeconds) {
+      const { rows } = await options.pool.query(
+        `SELECT 1 FROM ${options.schema}.job
+          WHERE name = $1 AND data->>'runId' = $2
+            AND (state IN ('created', 'retry') OR (state = 'active' AND started_on > now() - $3 * interval '1 second'))
+          LIMIT 1`,
+        [name, runId, activeWithinSeconds],
+      );
+      return rows.length > 0;
     },
 
     async schedule(name, cron) {

@@ -29,11 +29,10 @@ export const QUEUES = {
       retryLimit: 5,
       retryDelay: 5,
       retryBackoff: true,
-      // A job still active after this is presumed lost with its worker and is retried. It covers an
-      // agent's whole run (agent.limits.minutes, 45 by default, plus the workspace and Baton's own
-      // test runs); a redelivery while the agent still works ends at once (the agent's slot lease
-      // says it is alive), so a longer agent only costs a harmless second delivery.
-      expireInSeconds: 75 * 60,
+      // A job still active after this is presumed lost with its worker and is retried. main.ts sets
+      // it from agent.limits.minutes (runFixExpirySeconds); this is the default policy's figure. A
+      // worker that died is noticed sooner by its lapsed agent lease (rescue-stranded-runs.ts).
+      expireInSeconds: 65 * 60,
       retentionDays: 7,
     },
     // Threads open and tickets are fetched at this concurrency; agent work itself is capped
