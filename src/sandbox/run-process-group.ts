@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { inheritedDescriptors } from './inherited-descriptors.ts';
 import { createOutputCapture } from './output-capture.ts';
 import { SandboxError } from './sandbox-error.ts';
 import type { SandboxResult } from './sandbox.ts';
@@ -20,6 +22,32 @@ export interface ProcessGroupSpec {
 
 // After the main process exits, what still holds its pipes has been killed; this long for them to close.
 const PIPE_GRACE_MS = 1000;
+// An inherited descriptor is covered by a stdio slot of its number; past this, refuse rather than build the list.
+const MAX_COVERED_FD = 65_535;
+
+/**
+ * stdio for the child: /dev/null, two pipes, the input pipes, and /dev/null over every descriptor
+ * Baton inherited without close-on-exec (libuv leaves an `ignore` slot above 2 as it was, so each
+ * one is covered by a slot of its own number). Returns the /dev/null descriptor to close once spawned.
+ */
+async function childStdio(file: string, inputs: number): Promise<{ stdio: StdioOptions; devNull: number | undefined }> {
+  let inherited: number[];
+  try {
+    inherited = (await inheritedDescriptors()).filter((fd) => fd >= 3 + inputs);
+  } catch (error) {
+    throw new SandboxError('sandbox_spawn_failed', `could not list this process's open descriptors before starting ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe', ...Array.from({ length: inputs }, () => 'pipe' as const)];
+  if (inherited.length === 0) return { stdio, devNull: undefined };
+  const highest = inherited.at(-1)!;
+  if (highest > MAX_COVERED_FD) {
+    throw new SandboxError('sandbox_spawn_failed', `Baton inherited descriptor ${highest} open without close-on-exec; start it without it, so that it cannot reach ${file}`);
+  }
+  const devNull = openSync('/dev/null', 'r');
+  const covered = new Set(inherited);
+  for (let fd = stdio.length; fd <= highest; fd++) stdio.push(covered.has(fd) ? devNull : 'ignore');
+  return { stdio, devNull };
+}
 
 /**
  * Spawns a command as the leader of a new session and process group and kills the whole group with
@@ -27,17 +55,19 @@ const PIPE_GRACE_MS = 1000;
  * pipes would otherwise keep the call open until the timeout). Output of stdout and stderr is
  * collected in arrival order, bounded.
  */
-export function runProcessGroup(spec: ProcessGroupSpec): Promise<SandboxResult> {
+export async function runProcessGroup(spec: ProcessGroupSpec): Promise<SandboxResult> {
   const inputs = spec.inputs ?? [];
+  const { stdio, devNull } = await childStdio(spec.file, inputs.length);
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const capture = createOutputCapture(spec.outputBytes);
-    const child = spawn(spec.file, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      stdio: ['ignore', 'pipe', 'pipe', ...inputs.map(() => 'pipe' as const)],
-      detached: true,
-    });
+    let child;
+    try {
+      child = spawn(spec.file, spec.args, { cwd: spec.cwd, env: spec.env, stdio, detached: true });
+    } finally {
+      // The child has its copies now; this one is close-on-exec and only Baton's.
+      if (devNull !== undefined) closeSync(devNull);
+    }
     let timedOut = false;
     let exit: { code: number | null; signal: string | null } | undefined;
     let grace: NodeJS.Timeout | undefined;
