@@ -3,8 +3,9 @@ import tseslint from 'typescript-eslint';
 
 /** One no-restricted-imports rule per layer (type imports included unless a pattern allows them). */
 function layers(rules) {
-  return rules.map(({ files, patterns }) => ({
+  return rules.map(({ files, ignores, patterns }) => ({
     files,
+    ...(ignores ? { ignores } : {}),
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
   }));
 }
@@ -50,6 +51,16 @@ export default tseslint.config(
       files: ['src/jobs/**/*.ts'],
       patterns: [
         { regex: '^(\\.\\./)+bot/(?!views/)', message: 'jobs use bot/views (pure Block Kit) only; listeners call jobs, not the reverse.' },
+        { regex: '^(\\.\\./)+(main|cli)\\.ts$', message: 'only the composition root imports main.ts.' },
+      ],
+    },
+    {
+      // Listeners call jobs only through the functions main.ts hands them (types included: a
+      // listener declares the shapes it needs, and the job's function fits them).
+      files: ['src/bot/**/*.ts'],
+      ignores: ['src/bot/views/**'],
+      patterns: [
+        { regex: '^(\\.\\./)+(jobs|agents|sandbox|local)(/|$)', message: 'bot calls into jobs only through functions main.ts hands it; declare the types it needs in bot (or domain).' },
         { regex: '^(\\.\\./)+(main|cli)\\.ts$', message: 'only the composition root imports main.ts.' },
       ],
     },

@@ -1,7 +1,17 @@
 import type { App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from '../../logger.ts';
-import type { CostCapAnswer, CostCapClick } from '../../jobs/decide-cost-cap.ts';
+import type { SlackMessage } from '../../integrations/slack.ts';
 import { ACTIONS, parseRunButtonValue } from '../views/action-ids.ts';
+
+/** A click on Continue or Stop, as the listener read it (checked on the server by jobs/decide-cost-cap.ts). */
+export interface CostCapClick {
+  runId: string;
+  userId: string;
+  decision: 'continue' | 'stop';
+}
+
+/** What the listener shows: the prompt replaced (decided), or an ephemeral reply to the clicker alone. */
+export type CostCapAnswer = { kind: 'decided'; message: SlackMessage } | { kind: 'refused'; reply: SlackMessage };
 
 export interface CostCapActionDeps {
   /** main.ts hands this in (jobs/decide-cost-cap.ts with its dependencies). */

@@ -3,15 +3,17 @@ import type { App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from '../../logger.ts';
 import type { Run, NewRun } from '../../domain/run.ts';
 import { parseAgentCommand } from '../../domain/parse-agent-command.ts';
-import type { StartRunResult } from '../../jobs/start-run.ts';
 import { helpMessage } from '../views/help-message.ts';
 import { alreadyRunningReply, commandFailedReply, runStartedReply, statusReply } from '../views/run-messages.ts';
 import type { SlackMessage } from '../../integrations/slack.ts';
 
 export const AGENT_COMMAND = '/agent';
 
+/** What a fix request came to (jobs/start-run.ts answers it; main.ts hands the function in). */
+export type StartRunAnswer = { kind: 'started'; run: Run } | { kind: 'already_running'; run: Run };
+
 export interface AgentCommandDeps {
-  startRun(input: NewRun): Promise<StartRunResult>;
+  startRun(input: NewRun): Promise<StartRunAnswer>;
   /** Why Baton cannot take this key (its prefix is not a configured team), or undefined. */
   checkTicketKey(key: string): SlackMessage | undefined;
   listRuns(ticketKey: string | undefined): Promise<Run[]>;

@@ -1,6 +1,13 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../logger.ts';
-import type { ThreadReply } from '../../jobs/answer-clarification.ts';
+
+/** A person's reply in a thread, as the listener read it (jobs/answer-clarification.ts decides what it answers). */
+export interface ThreadReply {
+  channelId: string;
+  threadTs: string;
+  userId: string;
+  text: string;
+}
 
 export interface ThreadReplyDeps {
   /** main.ts hands this in (jobs/answer-clarification.ts with its dependencies). */
