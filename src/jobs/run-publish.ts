@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { appendAudit, auditForRun } from '../db/audit-log.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { markProgress } from '../db/run-agent.ts';
@@ -11,7 +13,7 @@ import type { UploadFile } from '../integrations/slack-upload.ts';
 import type { Logger } from '../logger.ts';
 import type { Policy } from '../policy.ts';
 import { diffFileName, pullRequestMessage } from '../bot/views/pull-request-message.ts';
-import { PermanentError } from './errors.ts';
+import { PermanentError, RetryableError } from './errors.ts';
 import { publishRun } from './publish-run.ts';
 import type { Payload } from './queues.ts';
 import { refreshThread } from './refresh-thread.ts';
@@ -59,6 +61,14 @@ export async function runPublish(payload: Payload<'run.publish'>, deps: RunPubli
   const repoKey = `${workspace.repo.owner}/${workspace.repo.name}`;
   const repo = deps.policy.repos[repoKey];
   if (!repo) throw new PermanentError('repo_not_configured', `${repoKey} is no longer listed under repos in baton.yml`);
+  if (!(await exists(join(workspace.path, '.git')))) {
+    // The proven commit is only in that worktree until this job pushes it. Retried: with workers on
+    // hosts that do not share DATA_DIR (an unsupported setup, see the README), another may have it.
+    throw new RetryableError(
+      'workspace_not_here',
+      `The proven change's worktree (${workspace.path}) is not on this worker. Every worker must share one DATA_DIR (one host, or one volume); retry the run once they do.`,
+    );
+  }
   const ticket = await route.tracker.getTicket(run.ticketKey);
 
   const { pr } = await publishRun(
@@ -109,4 +119,8 @@ async function tellThread(run: Run, diff: string, prUrl: string, deps: RunPublis
     });
     await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: DIFF_UPLOADED, detail: { fileId } });
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { migrate } from '../../src/db/migrate.ts';
@@ -13,6 +13,7 @@ import { createLinearTracker } from '../../src/integrations/trackers/linear-trac
 import { createRedactor } from '../../src/logger.ts';
 import { policySchema } from '../../src/policy.ts';
 import { runPublish, type RunPublishDeps } from '../../src/jobs/run-publish.ts';
+import { RetryableError } from '../../src/jobs/errors.ts';
 import { createTrackerRoutes } from '../../src/jobs/tracker-routes.ts';
 import { FakeGitHub } from '../fakes/fake-github.ts';
 import { FakeLinear } from '../fakes/fake-linear.ts';
@@ -113,4 +114,19 @@ test('a run cancelled before run.publish came is not published', async (t) => {
   assert.equal(github.pulls('acme', 'app').length, 0);
   assert.equal(slack.uploads().length, 0);
   assert.equal(slack.repliesTo(threadTs).length, 1, 'only the status message');
+});
+
+test('run.publish on a worker that does not see the worktree hands the job back with the reason, publishing nothing', async (t) => {
+  const { db, github, remote, deps, payload, runId } = await setup(t);
+  // As on a worker whose DATA_DIR is not the one run.fix used.
+  await rm(payload.workspace.path, { recursive: true, force: true });
+  await assert.rejects(runPublish(payload, deps), (error: unknown) => {
+    assert.ok(error instanceof RetryableError);
+    assert.equal(error.code, 'workspace_not_here');
+    assert.match(error.message, /share one DATA_DIR/);
+    return true;
+  });
+  assert.equal(github.pulls('acme', 'app').length, 0);
+  assert.ok(![...(await remote.refs()).keys()].some((ref) => ref.startsWith('refs/heads/baton/')), 'nothing pushed');
+  assert.equal((await getRun(db.pool, runId))!.status, 'reviewing');
 });
