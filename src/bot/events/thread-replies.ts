@@ -32,20 +32,27 @@ export function parseThreadReply(event: MessageEvent, botUserId: string | undefi
   return { channelId: event.channel, threadTs: event.thread_ts, userId: event.user, text: event.text };
 }
 
+export const REPLY_FAILED = 'Baton could not read your reply just now. If a run in this thread is waiting for an answer, it is still waiting: reply again in a minute.';
+
 /**
  * `message` events (message.channels / message.groups). Bolt acks Events API calls itself; the
  * handler only looks for an answer to a run that waits for one. Minimal on purpose: the thread
  * conversation features build on this.
  */
 export function registerThreadReplies(app: App, deps: ThreadReplyDeps): void {
-  app.event('message', async ({ event, context }) => {
+  app.event('message', async ({ event, context, client }) => {
     // Baton's own bot user (Bolt reads it with auth.test): its messages are never answers.
     const reply = parseThreadReply(event as unknown as MessageEvent, context.botUserId);
     if (!reply) return;
     try {
       await deps.answerInThread(reply);
     } catch (error) {
-      deps.log.error({ err: error, channel: reply.channelId, threadTs: reply.threadTs }, 'a thread reply could not be handled');
+      const log = deps.log.child({ channel: reply.channelId, threadTs: reply.threadTs, user: reply.userId });
+      log.error({ err: error }, 'a thread reply could not be handled');
+      // The person may be answering a run's question: they must not believe it resumed.
+      await client.chat
+        .postEphemeral({ channel: reply.channelId, thread_ts: reply.threadTs, user: reply.userId, text: REPLY_FAILED })
+        .catch((tellError: unknown) => log.error({ err: tellError }, 'and the person who replied could not be told'));
     }
   });
 }
