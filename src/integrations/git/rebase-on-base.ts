@@ -26,7 +26,9 @@ export async function rebaseOnBase(workspace: Workspace, deps: WorktreeDeps): Pr
     async () => {
       const { baseSha } = await syncMirror(workspace.repo, deps);
       if (baseSha === workspace.baseSha) return { workspace, rebased: false };
-      const status = await deps.git.local(['status', '--porcelain', '--untracked-files=no'], workspace.path);
+      // --ignore-submodules: a populated submodule would get a `git status` of its own, under its own
+      // config (a filter driver there runs on the host); Baton never commits submodules anyway.
+      const status = await deps.git.local(['status', '--porcelain', '--untracked-files=no', '--ignore-submodules=all'], workspace.path);
       if (status.trim()) {
         throw new GitError('workspace_dirty', `workspace ${workspace.runId} has uncommitted changes; commit them before rebasing`);
       }
