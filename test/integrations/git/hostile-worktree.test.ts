@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fixtureGit, seededRemote, tempDir, testManager } from './git-fixtures.ts';
 
@@ -125,4 +125,29 @@ test("a submodule directory filled in from the sandbox runs nothing of its confi
   assert.equal((rebase as { rebased?: boolean }).rebased, true, String(rebase));
   await manager.removeWorkspace(ws.runId);
   assert.deepEqual(await ran(dir), []);
+});
+
+test('directories swapped for symlinks out of the worktree are not written through by the base checkout, the restore or the clean-up', async (t) => {
+  const { dir, manager, ws } = await setup(t);
+  const outside = join(dir, 'outside');
+  await mkdir(outside);
+  await writeFile(join(outside, 'keep.txt'), 'host file\n');
+  await writeFile(join(ws.path, 'test/new.test.js'), 'new\n');
+  await writeFile(join(ws.path, 'src/util.js'), 'fixed\n');
+  const head = await manager.commitAll(ws, 'fix and test');
+  assert.ok(head);
+  const keep = await manager.untrackedFiles(ws);
+
+  // What a test run could leave: the directories Baton writes next replaced by links to the host.
+  await rm(join(ws.path, 'test'), { recursive: true });
+  await symlink(outside, join(ws.path, 'test'));
+  await manager.checkOutBaseWithFiles(ws, head, ['test/new.test.js']);
+  await rm(join(ws.path, 'src'), { recursive: true });
+  await symlink(outside, join(ws.path, 'src'));
+  await writeFile(join(outside, 'stray.js'), 'host file too\n');
+  await manager.restoreHead(ws, keep);
+
+  assert.deepEqual((await readdir(outside)).sort(), ['keep.txt', 'stray.js'], 'nothing written or removed outside');
+  assert.equal(await readFile(join(ws.path, 'src/util.js'), 'utf8'), 'fixed\n');
+  assert.equal((await lstat(join(ws.path, 'src'))).isDirectory(), true);
 });
