@@ -9,29 +9,27 @@ import type { RunRow } from '../support/agent-flow.ts';
 import type { BatonProcess } from '../support/spawn-baton.ts';
 import { eventually } from '../support/eventually.ts';
 import { count } from '../support/test-database.ts';
+import { STRANDED_AFTER_SECONDS } from '../../src/jobs/rescue-stranded-runs.ts';
 
 /*
  * "A run.fix redelivered after a worker died mid-loop gives one branch and one PR." Baton runs as
- * separate processes (a web process, and a worker), the fakes in this test process. The worker is
- * SIGKILLed while its agent waits on its third model call, after the agent has already written a
- * file in its worktree; a new worker starts on the same database and data directory.
+ * separate processes (a web process and a worker), the fakes in this test process. The worker is
+ * SIGKILLed while its agent waits on its third model call, after the agent has written a file in
+ * its worktree; a new worker starts on the same database and data directory.
  *
- * What brings the dead worker's run.fix back today: nothing but pg-boss's expiry of the active job,
- * `expireInSeconds: 75 * 60` (src/jobs/queues.ts), noticed by pg-boss maintenance (every 120 s,
- * in worker processes). The agent slot's lease lapses after 120 s (with-agent-slot.ts), but a lapsed
- * lease re-runs nothing: it only lets a later delivery take the slot. So with the defaults the run
- * sits in `running`, its thread saying the agent works, for 75 to 77 minutes. The first test holds
- * the product to a bounded recovery and is `todo` until that gap is closed; the second moves the
- * dead job's start back 75 minutes (what waiting would do) and checks that the delivery pg-boss's
- * expiry then makes finishes the run with one branch, one PR and one thread.
+ * What brings the dead worker's run back: its agent lease (120 s, with-agent-slot.ts) stops being
+ * renewed, and once it has lapsed for STRANDED_AFTER_SECONDS a reconcile tick sends run.fix again
+ * (rescue-stranded-runs.ts). pg-boss's own expiry of the dead job comes only after the agent's whole
+ * time limit (an hour by default), too late to count on. Before that rescue existed, nothing brought
+ * the run back for 75 minutes, its thread saying the agent worked.
  */
 
 /**
- * How soon a new worker must finish a dead worker's run: the agent lease (120 s) for the death to
- * show, a reconcile tick (1 minute here, `scheduling.reconcile_interval_minutes`) to act on it, and
- * the run itself. Adjust to the mechanism that closes the gap, keeping it well under the expiry.
+ * How soon a new worker must finish a dead worker's run: the lease running out (at most 120 s after
+ * the death), STRANDED_AFTER_SECONDS more, a reconcile tick (1 minute here,
+ * `scheduling.reconcile_interval_minutes`; 5 by default) and the new agent's run itself.
  */
-const RECOVERY_BOUND_MS = 210_000;
+const RECOVERY_BOUND_MS = (120 + STRANDED_AFTER_SECONDS + 60 + 60) * 1000;
 
 const finishWhenGreen = (request: Anthropic.MessageCreateParams): ScriptedResponse =>
   /# fail 0/.test(lastToolResults(request).join('\n'))
@@ -73,9 +71,9 @@ after(async () => {
   await world?.stop();
 });
 
-/** One branch on the remote, one PR, one thread root, and the run waiting on its PR. */
-async function assertOneOfEach(done: RunRow): Promise<void> {
+test('a worker killed mid-loop: a new worker finishes the run in bounded time, with one branch, one PR and one thread', { skip: needsDatabase }, async () => {
   const w = world!;
+  const done = await w.runWhere("status = 'awaiting_approval'", 'a new worker to finish the dead worker’s run', RECOVERY_BOUND_MS);
   const branches = [...(await w.demo.remote.refs()).keys()].filter((ref) => ref.startsWith('refs/heads/baton/'));
   assert.deepEqual(branches, [`refs/heads/${done.branch}`]);
   const pulls = w.github.pulls('acme', 'calc') as { head: { ref: string } }[];
@@ -84,38 +82,8 @@ async function assertOneOfEach(done: RunRow): Promise<void> {
   assert.equal(w.slack.threadRoots(SLACK_DEFAULTS.channelId).length, 1, 'one thread');
   assert.equal(done.thread_ts, run.thread_ts, 'the thread the first worker opened');
   assert.equal(w.anthropic.remaining(), 0, 'the new agent used every scripted turn');
-}
-
-test(
-  'a worker killed mid-loop: a new worker finishes the run in bounded time, with one branch, one PR and one thread',
-  {
-    skip: needsDatabase,
-    todo: 'nothing re-runs a dead worker’s run.fix until pg-boss expires it after 75 minutes (src/jobs/queues.ts expireInSeconds); the lapsed agent lease re-runs nothing',
-  },
-  async () => {
-    const done = await world!.runWhere("status = 'awaiting_approval'", 'a new worker to finish the dead worker’s run', RECOVERY_BOUND_MS);
-    await assertOneOfEach(done);
-  },
-);
-
-test('a worker killed mid-loop: the delivery pg-boss makes once the job expires finishes the run, with one branch, one PR and one thread', { skip: needsDatabase }, async () => {
-  const w = world!;
-  const jobs = `${w.db.schema}_jobs.job`;
-  const { rows } = await w.db.pool.query<{ status: string }>('SELECT status FROM runs WHERE id = $1', [run.id]);
-  if (rows[0]!.status === 'running') {
-    // 75 minutes on: the dead worker's job is past its expiry, and its agent's lease long lapsed.
-    const moved = await w.db.pool.query(
-      `UPDATE ${jobs} SET started_on = started_on - expire_in - interval '1 minute'
-        WHERE name = 'run.fix' AND state = 'active' AND data->>'runId' = $1`,
-      [run.id],
-    );
-    assert.equal(moved.rowCount, 1, 'the dead worker’s job is still active');
-    await w.db.pool.query("UPDATE runs SET agent_lease_until = now() - interval '1 second' WHERE id = $1", [run.id]);
-  }
-  // pg-boss maintenance (every 120 s in a worker) fails the expired job into a retry, which the new worker runs.
-  const done = await w.runWhere("status = 'awaiting_approval'", 'the expired job’s retry to finish the run', 240_000);
-  await assertOneOfEach(done);
-  const deliveries = await count(w.db.pool, `SELECT 1 FROM ${jobs} WHERE name = 'run.fix' AND data->>'runId' = $1 AND state = 'completed'`, [run.id]);
-  assert.ok(deliveries >= 1);
-  assert.equal(await count(w.db.pool, 'SELECT 1 FROM agent_calls WHERE run_id = $1', [run.id]), 2 + 6, 'the dead agent’s two calls and the new agent’s six');
+  assert.equal(await count(w.db.pool, 'SELECT 1 FROM agent_calls WHERE run_id = $1', [run.id]), 2 + 6, 'the dead agent’s two calls and one new agent’s six');
+  assert.equal(await count(w.db.pool, "SELECT 1 FROM audit_log WHERE run_id = $1 AND action = 'run.rescued'", [run.id]), 1, 'rescued once');
+  // The proven change is the new agent's whole fix, not a leftover of the dead one's worktree.
+  assert.deepEqual(done.outcome!.evidence.testFiles, ['test/range.test.js']);
 });
