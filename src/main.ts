@@ -137,7 +137,7 @@ export async function startBaton(config: Config, options: StartOptions): Promise
         log,
         startRun: start,
         workspaces,
-        agentSlots: { capacity: scheduling.agent_concurrency },
+        agentSlots: { capacity: scheduling.agent_concurrency, leaseSeconds: scheduling.agent_lease_seconds },
         agent,
         agentMissing: agent ? undefined : agentNotConfiguredReason(config.anthropicMissing),
         raiseFactor: config.policy.agent.limits.raise_factor,

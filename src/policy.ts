@@ -191,6 +191,12 @@ export const policySchema = z
       .object({
         /** Agent runs working at once, across every worker process. */
         agent_concurrency: z.number().int().min(1).max(64).default(2),
+        /**
+         * A working agent renews its slot's lease three times per this; a worker that dies is
+         * noticed once the lease lapses, and its run is sent again on the reconcile tick after
+         * about three quarters as long again.
+         */
+        agent_lease_seconds: z.number().int().min(10).max(3600).default(120),
         /** How often trackers are polled for ready tickets and closed ones (minutes, divides the hour). */
         reconcile_interval_minutes: z
           .number()

@@ -8,7 +8,7 @@ import { failRun } from './fail-run.ts';
 import { handleTicketEvent, type TicketEventDeps } from './handle-ticket-event.ts';
 import type { Queue } from './queue.ts';
 import { reconcile, type ReconcileDeps } from './reconcile.ts';
-import { rescueStrandedRuns } from './rescue-stranded-runs.ts';
+import { rescueStrandedRuns, strandedAfterSeconds } from './rescue-stranded-runs.ts';
 import { runFix, type RunFixDeps } from './run-fix.ts';
 import { runPublish, type RunPublishDeps } from './run-publish.ts';
 import type { RunWorkspaceDeps } from './release-run-workspace.ts';
@@ -69,7 +69,7 @@ export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   });
   await deps.queue.work('intake.reconcile', async () => {
     await reconcile(deps);
-    await rescueStrandedRuns(deps);
+    await rescueStrandedRuns({ ...deps, strandedAfterSeconds: strandedAfterSeconds(deps.agentSlots.leaseSeconds) });
   });
   await deps.queue.schedule('intake.reconcile', `*/${deps.reconcileIntervalMinutes} * * * *`);
 }

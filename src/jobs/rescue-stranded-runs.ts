@@ -17,21 +17,27 @@ export function runFixExpirySeconds(agentMinutes: number): number {
   return Math.min((agentMinutes + 20) * 60, MAX_EXPIRY_SECONDS);
 }
 
-/** How long a queued or running run with no agent lease and no live job must stay so to be taken for stranded. */
-export const STRANDED_AFTER_SECONDS = 90;
+/**
+ * How long a queued or running run with no agent lease and no live job must stay so to be taken
+ * for stranded: three quarters of the lease (90 s for the default 120 s), and never under 10 s, so a
+ * run between two deliveries (its job handed back to wait for a slot) is not taken for dead.
+ */
+export function strandedAfterSeconds(leaseSeconds = 120): number {
+  return Math.max(10, Math.round(leaseSeconds * 0.75));
+}
 
 /**
  * A worker killed mid-run (SIGKILL, a lost host) leaves its run `running` and its run.fix `active`
  * until pg-boss's expiry, which must cover a whole agent (an hour, by default). Its agent lease
  * says sooner that nobody works on it: on each reconcile tick, a queued or running run with no
- * lease for STRANDED_AFTER_SECONDS, and no run.fix waiting or recently taken, gets its job again
+ * lease for strandedAfterSeconds(lease), and no run.fix waiting or recently taken, gets its job again
  * (in one transaction with its audit entry). The same catches a job pg-boss completed under a
  * still-working agent (an expiry's redelivery ended at once) whose handler then failed: pg-boss
  * ignores a failure of a completed job, so no retry would come. A duplicate is harmless: run.fix ends at once for a run
  * another delivery's agent holds, or that has moved on. Returns the runs sent again.
  */
 export async function rescueStrandedRuns(deps: { pool: Pool; queue: Queue; log: Logger; strandedAfterSeconds?: number }): Promise<string[]> {
-  const after = deps.strandedAfterSeconds ?? STRANDED_AFTER_SECONDS;
+  const after = deps.strandedAfterSeconds ?? strandedAfterSeconds();
   const rescued: string[] = [];
   for (const run of await listStrandedRuns(deps.pool, after)) {
     if (await deps.queue.hasLiveJob('run.fix', run.id, after)) continue;

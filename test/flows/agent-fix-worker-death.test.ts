@@ -9,7 +9,7 @@ import type { RunRow } from '../support/agent-flow.ts';
 import type { BatonProcess } from '../support/spawn-baton.ts';
 import { eventually } from '../support/eventually.ts';
 import { count } from '../support/test-database.ts';
-import { STRANDED_AFTER_SECONDS } from '../../src/jobs/rescue-stranded-runs.ts';
+import { strandedAfterSeconds } from '../../src/jobs/rescue-stranded-runs.ts';
 
 /*
  * "A run.fix redelivered after a worker died mid-loop gives one branch and one PR." Baton runs as
@@ -17,19 +17,20 @@ import { STRANDED_AFTER_SECONDS } from '../../src/jobs/rescue-stranded-runs.ts';
  * SIGKILLed while its agent waits on its third model call, after the agent has written a file in
  * its worktree; a new worker starts on the same database and data directory.
  *
- * What brings the dead worker's run back: its agent lease (120 s, with-agent-slot.ts) stops being
- * renewed, and once it has lapsed for STRANDED_AFTER_SECONDS a reconcile tick sends run.fix again
+ * What brings the dead worker's run back: its agent lease (scheduling.agent_lease_seconds) stops
+ * being renewed, and once it has lapsed for strandedAfterSeconds(lease) a reconcile tick sends run.fix again
  * (rescue-stranded-runs.ts). pg-boss's own expiry of the dead job comes only after the agent's whole
  * time limit (an hour by default), too late to count on. Before that rescue existed, nothing brought
  * the run back for 75 minutes, its thread saying the agent worked.
  */
 
 /**
- * How soon a new worker must finish a dead worker's run: the lease running out (at most 120 s after
- * the death), STRANDED_AFTER_SECONDS more, a reconcile tick (1 minute here,
+ * How soon a new worker must finish a dead worker's run: the lease running out (10 s here, 120 s
+ * by default), strandedAfterSeconds(lease) more, a reconcile tick (1 minute here,
  * `scheduling.reconcile_interval_minutes`; 5 by default) and the new agent's run itself.
  */
-const RECOVERY_BOUND_MS = (120 + STRANDED_AFTER_SECONDS + 60 + 60) * 1000;
+const LEASE_SECONDS = 10;
+const RECOVERY_BOUND_MS = (LEASE_SECONDS + strandedAfterSeconds(LEASE_SECONDS) + 60 + 60) * 1000;
 
 const finishWhenGreen = (request: Anthropic.MessageCreateParams): ScriptedResponse =>
   /# fail 0/.test(lastToolResults(request).join('\n'))
@@ -44,7 +45,7 @@ const needsDatabase = !process.env.DATABASE_URL && 'needs DATABASE_URL (a Postgr
 
 before(async () => {
   if (needsDatabase) return;
-  world = await startAgentProcessWorld({ policy: { scheduling: { reconcile_interval_minutes: 1 } } });
+  world = await startAgentProcessWorld({ policy: { scheduling: { reconcile_interval_minutes: 1, agent_lease_seconds: LEASE_SECONDS } } });
   web = await world.spawn('web');
   const worker = await world.spawn('worker');
   const w = world;
