@@ -23,7 +23,7 @@ export function asSentence(text: string): string {
 export function gateFailedReason(failures: readonly GateFailure[], attempts: number): string {
   const each = failures.map((f) => `${GATE_LABELS[f.gate]}: ${asSentence(f.reason)}`).join('\n');
   const times = attempts === 1 ? 'once' : `${attempts} times`;
-  return `Baton's checks still failed after the agent finished ${times}. Retry the run, or fix it by hand on the branch.\n${each}`;
+  return `Baton's checks still failed after the agent finished ${times}. Nothing was pushed: retry the run, or make the change by hand.\n${each}`;
 }
 
 export function refusalReason(category: string | null, explanation: string): string {

@@ -9,7 +9,15 @@ const SLACK_HINTS: Record<string, string> = {
   is_archived: 'The channel is archived. Run the command in an active channel.',
 };
 
+/** Reasons are sentences of their own (the agent's, the gates', an API's); end each exactly once. */
+function asSentence(reason: string): string {
+  const text = reason.trim();
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
 export function runFailedMessage(run: Run, reason: string, slackError?: string): SlackMessage {
-  const hint = (slackError && SLACK_HINTS[slackError]) ?? `Run \`/agent fix ${run.ticketKey}\` to try again.`;
-  return message(`${run.ticketKey} failed: ${reason}. ${hint}`, section(`:x: *${run.ticketKey}* failed: ${escapeMrkdwn(reason)}.\n${hint}`));
+  const known = slackError !== undefined && Object.hasOwn(SLACK_HINTS, slackError) ? SLACK_HINTS[slackError] : undefined;
+  const hint = known ?? `Run \`/agent fix ${run.ticketKey}\` to try again.`;
+  const said = asSentence(reason);
+  return message(`${run.ticketKey} failed: ${said} ${hint}`, section(`:x: *${run.ticketKey}* failed: ${escapeMrkdwn(said)}\n${hint}`));
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { threadRootMessage } from '../../../src/bot/views/run-messages.ts';
+import { runFailedMessage } from '../../../src/bot/views/run-failed-message.ts';
 import type { Run } from '../../../src/domain/run.ts';
 
 const run: Run = {
@@ -22,4 +23,14 @@ test('a ticket title is the author’s text: it cannot ping the channel, add mar
 test('a ticket URL that is not plain http(s) is shown as text, not as a link', () => {
   const root = threadRootMessage({ ...run, ticketUrl: 'javascript:alert(1)' });
   assert.ok(!JSON.stringify(root.blocks).includes('javascript:'), JSON.stringify(root.blocks));
+});
+
+test('a failure reason that is already a sentence ends with one full stop, and a hint is looked up only by its own name', () => {
+  const failed = runFailedMessage(run, 'Baton’s checks failed: an assertion was weakened.');
+  assert.ok(failed.text.includes('weakened. Run `/agent fix ENG-1`'), failed.text);
+  assert.ok(!failed.text.includes('..'), failed.text);
+  assert.ok(runFailedMessage(run, 'the tracker said no').text.includes('the tracker said no. Run'));
+  // A name Object.prototype has is not a hint.
+  assert.ok(runFailedMessage(run, 'x', 'constructor').text.includes('Run `/agent fix ENG-1` to try again.'));
+  assert.ok(runFailedMessage(run, 'x', 'not_in_channel').text.includes('/invite @Baton'));
 });
