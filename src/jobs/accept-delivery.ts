@@ -7,7 +7,7 @@ import type { Queue } from './queue.ts';
 export interface IncomingDelivery {
   source: DeliverySource;
   deliveryId: string;
-  /** Other keys the same delivery is known by (Jira: its body's digest); seen under any of them, it is a duplicate. */
+  /** Other keys the same delivery is known by (its body's digest, for every source); seen under any of them, it is a duplicate. */
   alsoKnownAs?: readonly string[];
   eventName: string;
   event: unknown;

@@ -161,6 +161,11 @@ function jiraSentAt(delivery: WebhookDelivery, timestamp: number): WebhookDelive
   return { ...delivery, body, headers: { ...delivery.headers, 'x-hub-signature': `sha256=${hmacHex(JIRA_SECRET, body)}` } };
 }
 
+/** The same bytes and signature under a new Linear-Delivery id, which the signature does not cover. */
+function linearResentAs(delivery: WebhookDelivery, deliveryId: string): WebhookDelivery {
+  return { ...delivery, deliveryId, headers: { ...delivery.headers, 'linear-delivery': deliveryId } };
+}
+
 /** The same bytes and signature under a new X-Atlassian-Webhook-Identifier, which the signature does not cover. */
 function jiraResentAs(delivery: WebhookDelivery, deliveryId: string): WebhookDelivery {
   return { ...delivery, deliveryId, headers: { ...delivery.headers, 'x-atlassian-webhook-identifier': deliveryId } };
@@ -554,6 +559,27 @@ test('Jira: a signed body resent under new X-Atlassian-Webhook-Identifiers is a 
   assert.deepEqual(await written(), before, 'a replay writes nothing');
   await processed(delivery);
   await assertOneRun(key, { source: 'jira', channel: OPS_CHANNEL });
+});
+
+test('Linear: a signed body resent under a new Linear-Delivery id within its minute is a duplicate; a second event is still accepted', async () => {
+  const key = nextKey('ENG');
+  seedLinear(key);
+  const delivery = fromLinear('linear-issue-labelled.json', { key, labels: ['baton'], labelsBefore: [] });
+  await assertQueued(await send(delivery), delivery);
+  const before = await written();
+  const replay = linearResentAs(delivery, randomUUID());
+  const answer = await send(replay);
+  assert.deepEqual([answer.status, answer.json?.status], [200, 'duplicate']);
+  assert.equal(await deliveryRows(replay), 0);
+  assert.equal(await intakeJobs(replay), 0);
+  assert.deepEqual(await written(), before, 'a replay writes nothing');
+  await processed(delivery);
+  await assertOneRun(key, { source: 'linear', channel: ENG_CHANNEL });
+  // A real second event on the ticket (its title edited) has bytes of its own, so it is recorded and handled.
+  const second = fromLinear('linear-issue-labelled.json', { key, labels: ['baton'], titleBefore: 'An older title' });
+  await assertQueued(await send(second), second);
+  await processed(second);
+  await assertOneRun(key, { source: 'linear', channel: ENG_CHANNEL });
 });
 
 test('Jira: the same change sent twice with new timestamps (two real events) is two deliveries', async () => {

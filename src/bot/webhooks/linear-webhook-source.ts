@@ -9,6 +9,10 @@ export function linearWebhookSource(secrets: readonly string[], now: () => numbe
     name: 'linear',
     verify: (rawBody, headers) => verifyLinearSignature({ rawBody, signature: headers[LINEAR_SIGNATURE_HEADER], secrets, now: now() }),
     deliveryId: (headers) => singleHeader(headers['linear-delivery']),
+    // Linear-Signature covers the body only, not Linear-Delivery: for the minute its webhookTimestamp
+    // stays fresh, a captured body resent under a new id would count as new. Its digest stops that.
+    // Two real events never share bytes: each body carries its own webhookTimestamp and data.
+    dedupeOnBody: true,
     eventName: (headers, body) => {
       const b = body as { type?: unknown; action?: unknown } | null;
       return `${singleHeader(headers['linear-event']) ?? String(b?.type)}.${String(b?.action)}`;
