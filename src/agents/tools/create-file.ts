@@ -15,7 +15,7 @@ export async function createFile(target: { hostPath: string; shown: string; exis
     if (!info.isFile()) return { content: `${target.shown} is not a regular file; it cannot be replaced.`, isError: true };
   }
   await mkdir(dirname(target.hostPath), { recursive: true });
-  await writeText(target.hostPath, fileText);
+  await writeText(target.hostPath, fileText, target.shown);
   const lines = fileText === '' ? 0 : fileText.replace(/\n$/, '').split('\n').length;
   return {
     content: target.exists

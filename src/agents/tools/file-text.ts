@@ -6,7 +6,7 @@ export const MAX_EDITABLE_BYTES = 4 * 1024 * 1024;
 
 export class FileTextError extends Error {
   constructor(
-    readonly code: 'not_a_file' | 'too_large' | 'binary',
+    readonly code: 'not_a_file' | 'too_large' | 'binary' | 'hard_linked',
     message: string,
   ) {
     super(message);
@@ -14,16 +14,30 @@ export class FileTextError extends Error {
   }
 }
 
+// O_NONBLOCK: opening a FIFO (mkfifo in the sandbox) would otherwise wait for a writer, holding one
+// of libuv's few threads for good; on a regular file it changes nothing.
+const OPEN_FLAGS = constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * Only a regular file with no other name: the editor runs on the host as Baton, and another hard
+ * link could be anywhere on the worktree's filesystem (the sandbox cannot make one across its
+ * mounts, and git never makes one, so this is the second line, not the first).
+ */
+function assertPlainFile(stat: { isDirectory(): boolean; isFile(): boolean; nlink: number }, shown: string): void {
+  if (stat.isDirectory()) throw new FileTextError('not_a_file', `${shown} is a directory, not a file`);
+  if (!stat.isFile()) throw new FileTextError('not_a_file', `${shown} is not a regular file`);
+  if (stat.nlink > 1) throw new FileTextError('hard_linked', `${shown} has another hard link; the editor does not touch such files (use bash inside the sandbox)`);
+}
+
 /**
  * Reads a text file without following a symlink at the last component: resolveRepoPath checked
  * the path, and O_NOFOLLOW keeps a link swapped in since from being read through.
  */
 export async function readText(hostPath: string, shown: string): Promise<string> {
-  const handle = await open(hostPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const handle = await open(hostPath, constants.O_RDONLY | OPEN_FLAGS);
   try {
     const stat = await handle.stat();
-    if (stat.isDirectory()) throw new FileTextError('not_a_file', `${shown} is a directory, not a file`);
-    if (!stat.isFile()) throw new FileTextError('not_a_file', `${shown} is not a regular file`);
+    assertPlainFile(stat, shown);
     if (stat.size > MAX_EDITABLE_BYTES) {
       throw new FileTextError('too_large', `${shown} is ${stat.size} bytes, more than the editor handles (${MAX_EDITABLE_BYTES}); read it in pieces with bash (sed -n, grep -n)`);
     }
@@ -35,10 +49,15 @@ export async function readText(hostPath: string, shown: string): Promise<string>
   }
 }
 
-/** Writes (creating or truncating) without following a symlink at the last component; an existing file keeps its mode. */
-export async function writeText(hostPath: string, text: string): Promise<void> {
-  const handle = await open(hostPath, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+/**
+ * Writes (creating or replacing the content) without following a symlink at the last component, and
+ * only into a plain file: what it opened is checked before it is truncated. An existing file keeps its mode.
+ */
+export async function writeText(hostPath: string, text: string, shown: string): Promise<void> {
+  const handle = await open(hostPath, constants.O_WRONLY | constants.O_CREAT | OPEN_FLAGS, 0o644);
   try {
+    assertPlainFile(await handle.stat(), shown);
+    await handle.truncate(0);
     await handle.writeFile(text, 'utf8');
   } finally {
     await handle.close();

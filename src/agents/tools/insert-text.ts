@@ -11,7 +11,7 @@ export async function insertText(target: { hostPath: string; shown: string }, in
   const added = text.replace(/\r?\n$/, '').split(/\r?\n/);
   const lines = [...file.lines.slice(0, insertLine), ...added, ...file.lines.slice(insertLine)];
   // An empty file gains a final newline; otherwise the file keeps whether it had one.
-  await writeText(target.hostPath, joinLines({ lines, eol: file.eol, finalEol: file.finalEol || file.lines.length === 0 }));
+  await writeText(target.hostPath, joinLines({ lines, eol: file.eol, finalEol: file.finalEol || file.lines.length === 0 }), target.shown);
   const shown = snippet(lines, insertLine + 1 - SNIPPET_CONTEXT, insertLine + added.length + SNIPPET_CONTEXT);
   return {
     content: `The file ${target.shown} has been edited. Here's the result of running \`cat -n\` on a snippet of the edited file:\n${shown}\nReview the changes and make sure they are as expected (correct indentation, no duplicate lines).`,

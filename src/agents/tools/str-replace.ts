@@ -30,7 +30,7 @@ export async function strReplace(target: { hostPath: string; shown: string }, ol
 
   const at = starts[0]!;
   const edited = text.slice(0, at) + replacement + text.slice(at + old.length);
-  await writeText(target.hostPath, edited);
+  await writeText(target.hostPath, edited, target.shown);
   const firstLine = lineOf(text, at);
   const lastLine = firstLine + replacement.split('\n').length - 1;
   const shown = snippet(splitLines(edited).lines, firstLine - SNIPPET_CONTEXT, lastLine + SNIPPET_CONTEXT);
