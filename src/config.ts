@@ -123,6 +123,8 @@ export interface Config {
   anthropic: { baseUrl: string; apiKey: string } | undefined;
   anthropicMissing: string[];
   policy: Policy;
+  /** The baton.yml read (BATON_CONFIG, resolved), or that would have been read: only the default may be absent. */
+  policyFile: string;
   /** Every secret value, so the logger can redact them wherever they appear. */
   secrets: string[];
 }
@@ -158,8 +160,15 @@ function emptyToUndefined(env: Record<string, string | undefined>): Record<strin
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]));
 }
 
-function readPolicy(path: string, problems: string[]): Policy {
-  if (!existsSync(path)) return policySchema.parse({});
+/**
+ * Only the default baton.yml may be absent (Baton then runs with the defaults and no teams): a file
+ * named in BATON_CONFIG was meant to be read, and an empty policy in its place would hide the typo.
+ */
+function readPolicy(path: string, named: boolean, problems: string[]): Policy {
+  if (!existsSync(path)) {
+    if (named) problems.push(`BATON_CONFIG: ${path} does not exist (fix the path, or unset BATON_CONFIG to read baton.yml from the working directory)`);
+    return policySchema.parse({});
+  }
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(path, 'utf8')) ?? {};
@@ -278,7 +287,8 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
   const parsedEnv = envSchema.safeParse(raw);
   if (!parsedEnv.success) problems.push(...issueLines(parsedEnv.error, '', HINTS));
   const env = parsedEnv.success ? parsedEnv.data : envSchema.parse({});
-  const policy = readPolicy(resolve(source.cwd, env.BATON_CONFIG), problems);
+  const policyFile = resolve(source.cwd, env.BATON_CONFIG);
+  const policy = readPolicy(policyFile, raw.BATON_CONFIG !== undefined, problems);
   const slack = slackFrom(env, raw, problems);
   const trackers = trackersFrom(env, problems);
   const github = githubAuthFrom(env, problems);
@@ -321,6 +331,7 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
     github: { apiUrl: env.GITHUB_API_URL, auth: github },
     ...anthropic,
     policy,
+    policyFile,
     secrets,
   };
 }

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ANTHROPIC_KEY_PLACEHOLDER, ConfigError, loadConfig } from '../src/config.ts';
 
 const emptyDir = (): string => mkdtempSync(join(tmpdir(), 'baton-config-'));
@@ -163,4 +163,26 @@ test('agent, sandbox and outcome gates: defaults, and every model in agent.model
   assert.throws(() => loadConfig({ env: {}, cwd }), /agent\.prices\.models: no price for my-finetune/);
   writeFileSync(join(cwd, 'baton.yml'), 'agent:\n  limits: { ask_at_fraction: 0 }\nsandbox:\n  when_unavailable: sometimes\n');
   assert.throws(() => loadConfig({ env: {}, cwd }), /agent\.limits\.ask_at_fraction[\s\S]*sandbox\.when_unavailable/);
+});
+
+test('BATON_CONFIG naming a file that does not exist is an error with its path; only the default baton.yml may be absent', () => {
+  const cwd = emptyDir();
+  assert.deepEqual(loadConfig({ env: {}, cwd }).policy.teams, {}, 'no baton.yml: the defaults');
+  for (const named of ['policy/baton.prod.yml', join(cwd, 'missing.yml'), 'baton.yml']) {
+    assert.throws(
+      () => loadConfig({ env: { BATON_CONFIG: named }, cwd }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.code, 'config_invalid');
+        assert.ok(error.message.includes(`BATON_CONFIG: ${resolve(cwd, named)} does not exist`), error.message);
+        return true;
+      },
+      `BATON_CONFIG=${named}`,
+    );
+  }
+  mkdirSync(join(cwd, 'policy'));
+  writeFileSync(join(cwd, 'policy', 'baton.prod.yml'), 'queue:\n  poll_interval_seconds: 7\n');
+  const config = loadConfig({ env: { BATON_CONFIG: 'policy/baton.prod.yml' }, cwd });
+  assert.equal(config.policy.queue.poll_interval_seconds, 7);
+  assert.equal(config.policyFile, join(cwd, 'policy', 'baton.prod.yml'));
 });
