@@ -267,6 +267,11 @@ test('a repository and a model that print and hunt for every secret: the run rea
   assert.match(results, /^HOME=\/home\/sandbox$/m, '`env` ran in the sandbox');
   assert.match(results, /\/proc\/self\/environ is outside the repository/, 'the editor refused /proc');
   assert.match(results, /climbs out of the repository/, 'the editor refused ../..');
+  // What a command inside holds open: stdio, ls's own listing, and /dev/null over anything Baton inherited.
+  const fds = /^\/proc\/self\/fd:\n[\s\S]*?(?=\nExit code)/m.exec(results)?.[0] ?? '';
+  const held = [...fds.matchAll(/ (\d+) -> (.+)$/gm)].filter(([, fd]) => Number(fd) > 2).map(([, fd, target]) => `${fd} -> ${target}`);
+  assert.ok(fds !== '', 'the model listed its descriptors');
+  assert.deepEqual(held.filter((entry) => !/ -> (\/dev\/null|\/proc\/\d+\/fd)$/.test(entry)), [], fds);
 
   assert.deepEqual(await everyLeak(), [], 'no secret reached anything outside Baton');
 });
