@@ -212,6 +212,15 @@ export const policySchema = z
       .object({
         /** Larger bodies are refused with 413 before they are read in full. */
         max_body_kib: z.number().int().min(16).max(25_600).default(1024),
+        /**
+         * Sources whose deliveries are accepted unsigned while their secret is unset; without this a
+         * source with no secret refuses every delivery. Only Jira: its webhook secret is optional,
+         * and app-registered Jira webhooks carry none, while Linear signs every delivery and a
+         * GitHub webhook can always be given a secret.
+         */
+        allow_unsigned: z
+          .array(z.enum(['jira'], { error: 'only jira can be accepted unsigned (Linear signs every delivery; give the GitHub webhook a secret)' }))
+          .default([]),
       })
       .prefault({}),
     teams: z

@@ -485,6 +485,26 @@ for (const { name, key: makeKey, build, reason } of refusals) {
   });
 }
 
+test('with no JIRA_WEBHOOK_SECRET, Baton refuses Jira deliveries by default: 401 with how to configure it, nothing written', async () => {
+  // A second process on the same database, web role (no workers), as `npm start` builds it with no Jira secret.
+  const anonymousJira = await startTestBaton({ db, jira, role: 'web', env: { LINEAR_WEBHOOK_SECRET: LINEAR_SECRET } });
+  try {
+    const key = nextKey('OPS');
+    seedJira(key);
+    const before = await written();
+    for (const delivery of [fromJira('jira-issue-created.json', { key, labels: ['baton'] }, null), fromJira('jira-issue-created.json', { key, labels: ['baton'] })]) {
+      const answer = await sendDelivery(anonymousJira.url, delivery);
+      assert.equal(answer.status, 401, answer.text);
+      assert.equal(answer.json?.error, 'invalid_signature');
+      assert.match(String(answer.json?.reason), /^no Jira webhook secret is configured: .*set JIRA_WEBHOOK_SECRET .*webhooks\.allow_unsigned/);
+    }
+    assert.deepEqual(await written(), before);
+    assert.equal((await runsOf(key)).length, 0);
+  } finally {
+    await anonymousJira.stop();
+  }
+});
+
 test('the previous (rotation) secret is still accepted, for Linear and for Jira', async () => {
   const eng = nextKey('ENG');
   seedLinear(eng);

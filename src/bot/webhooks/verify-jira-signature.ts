@@ -16,19 +16,27 @@ export interface JiraSignatureInput {
   signature: HeaderValue;
   /** The webhook's secret, and the previous one while rotating; empty when the webhook has none. */
   secrets: readonly string[];
+  /** baton.yml `webhooks.allow_unsigned` names jira: with no secret, accept deliveries unsigned. */
+  allowUnsigned?: boolean;
   now?: number;
 }
 
+/** Said to a sender (and in the log) when no secret is set and unsigned deliveries are not allowed. */
+export const JIRA_SECRET_NOT_CONFIGURED =
+  'no Jira webhook secret is configured: give the Jira webhook a secret (Jira settings → System → WebHooks → Secret) ' +
+  'and set JIRA_WEBHOOK_SECRET to it, or list jira under webhooks.allow_unsigned in baton.yml to accept unsigned deliveries';
+
 /**
  * Jira admin webhooks are signed only when an admin gives them a secret; the secret is optional in
- * Jira's settings. With no secret configured here, the delivery is accepted unsigned (`unsigned: true`
- * lets the caller log that), and the URL itself is the only protection. Once a secret is configured,
- * an unsigned or wrongly signed delivery is refused, and so is a signed one whose top-level
- * `timestamp` (ms since the epoch, in every Jira webhook payload) is outside the window: the
- * signature covers only the body, so without this one captured body could be resent forever.
+ * Jira's settings. With no secret configured here, every delivery is refused, unless baton.yml opts
+ * in to unsigned ones (`unsigned: true` then lets the caller log each), and the URL itself is the only
+ * protection. Once a secret is configured, an unsigned or wrongly signed delivery is refused whatever
+ * the opt-in says, and so is a signed one whose top-level `timestamp` (ms since the epoch, in every
+ * Jira webhook payload) is outside the window: the signature covers only the body, so without this
+ * one captured body could be resent forever.
  */
 export function verifyJiraSignature(input: JiraSignatureInput): { ok: true; unsigned?: true } | { ok: false; reason: string } {
-  if (!input.secrets.some(Boolean)) return { ok: true, unsigned: true };
+  if (!input.secrets.some(Boolean)) return input.allowUnsigned ? { ok: true, unsigned: true } : { ok: false, reason: JIRA_SECRET_NOT_CONFIGURED };
   const signed = verifyPrefixedSha256('Jira', 'X-Hub-Signature', input.rawBody, input.signature, input.secrets);
   if (!signed.ok) return signed;
   const read = readBodyTimestamp(input.rawBody, 'timestamp');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verifyGitHubSignature } from '../../../src/bot/webhooks/verify-github-signature.ts';
+import { GITHUB_SECRET_NOT_CONFIGURED, verifyGitHubSignature } from '../../../src/bot/webhooks/verify-github-signature.ts';
 import { flipOneByte, hmacHex } from './sign.ts';
 
 const SECRET = 'gh-webhook-secret-current';
@@ -23,5 +23,6 @@ test('one changed byte, a wrong secret, a missing header or no secret at all are
   assert.equal(verifyGitHubSignature({ rawBody: flipOneByte(rawBody), signature, secrets: [SECRET] }).ok, false);
   assert.equal(verifyGitHubSignature({ rawBody, signature, secrets: [PREVIOUS] }).ok, false);
   assert.deepEqual(verifyGitHubSignature({ rawBody, signature: undefined, secrets: [SECRET] }), { ok: false, reason: 'missing X-Hub-Signature-256 header' });
-  assert.deepEqual(verifyGitHubSignature({ rawBody, signature, secrets: [] }), { ok: false, reason: 'no GitHub webhook secret is configured' });
+  assert.deepEqual(verifyGitHubSignature({ rawBody, signature, secrets: [] }), { ok: false, reason: GITHUB_SECRET_NOT_CONFIGURED });
+  assert.match(GITHUB_SECRET_NOT_CONFIGURED, /set GITHUB_WEBHOOK_SECRET/, 'the refusal says how to configure it');
 });

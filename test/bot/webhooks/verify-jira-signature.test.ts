@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verifyJiraSignature } from '../../../src/bot/webhooks/verify-jira-signature.ts';
+import { JIRA_SECRET_NOT_CONFIGURED, verifyJiraSignature } from '../../../src/bot/webhooks/verify-jira-signature.ts';
 import { fixtureBytes } from './load-fixture.ts';
 import { flipOneByte, hmacHex } from './sign.ts';
 
@@ -43,9 +43,26 @@ test('one changed byte, a wrong secret, a missing or malformed header are refuse
   assert.equal(verifyJiraSignature({ rawBody, signature: hmacHex(SECRET, rawBody), secrets: [SECRET] }).ok, false, 'the sha256= prefix is required');
 });
 
-test('with no secret configured, Jira deliveries are accepted unsigned', () => {
-  assert.deepEqual(verifyJiraSignature({ rawBody, signature: undefined, secrets: [] }), { ok: true, unsigned: true });
-  assert.deepEqual(verifyJiraSignature({ rawBody, signature: 'sha256=00', secrets: [''] }), { ok: true, unsigned: true });
+test('with no secret configured, Jira deliveries are refused, signed or not, with a reason that says how to configure it', () => {
+  const refused = { ok: false, reason: JIRA_SECRET_NOT_CONFIGURED };
+  assert.deepEqual(verifyJiraSignature({ rawBody, signature: undefined, secrets: [], now }), refused);
+  assert.deepEqual(verifyJiraSignature({ rawBody, signature: 'sha256=00', secrets: [''], now }), refused);
+  assert.deepEqual(verifyJiraSignature({ rawBody, signature, secrets: [], allowUnsigned: false, now }), refused);
+  assert.match(JIRA_SECRET_NOT_CONFIGURED, /set JIRA_WEBHOOK_SECRET .* webhooks\.allow_unsigned/);
+});
+
+test('with no secret configured and unsigned deliveries allowed (webhooks.allow_unsigned: [jira]), they are accepted and marked unsigned', () => {
+  assert.deepEqual(verifyJiraSignature({ rawBody, signature: undefined, secrets: [], allowUnsigned: true, now }), { ok: true, unsigned: true });
+  assert.deepEqual(verifyJiraSignature({ rawBody, signature: 'sha256=00', secrets: [''], allowUnsigned: true, now }), { ok: true, unsigned: true });
+});
+
+test('allowing unsigned deliveries does not weaken a configured secret', () => {
+  assert.deepEqual(verifyJiraSignature({ rawBody, signature: undefined, secrets: [SECRET], allowUnsigned: true, now }), {
+    ok: false,
+    reason: 'missing X-Hub-Signature header',
+  });
+  assert.equal(verifyJiraSignature({ rawBody: flipOneByte(rawBody), signature, secrets: [SECRET], allowUnsigned: true, now }).ok, false);
+  assert.equal(verifyJiraSignature({ rawBody, signature, secrets: [SECRET], allowUnsigned: true, now: sentAt + 61 * MINUTE }).ok, false);
 });
 
 test('a signed delivery is accepted for the hour Jira may spend retrying it, and a little ahead of our clock', () => {
@@ -85,6 +102,7 @@ test('a signed body with no usable timestamp is refused; the signature is checke
   });
 });
 
-test('with no secret configured there is nothing to trust the timestamp by, so an old unsigned body is accepted as before', () => {
-  assert.deepEqual(verifyJiraSignature({ rawBody, signature: undefined, secrets: [], now: sentAt + 365 * 24 * 60 * MINUTE }), { ok: true, unsigned: true });
+test('accepted unsigned, there is nothing to trust the timestamp by, so an old unsigned body is accepted too', () => {
+  const yearLater = sentAt + 365 * 24 * 60 * MINUTE;
+  assert.deepEqual(verifyJiraSignature({ rawBody, signature: undefined, secrets: [], allowUnsigned: true, now: yearLater }), { ok: true, unsigned: true });
 });

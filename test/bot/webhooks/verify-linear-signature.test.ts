@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verifyLinearSignature } from '../../../src/bot/webhooks/verify-linear-signature.ts';
+import { LINEAR_SECRET_NOT_CONFIGURED, verifyLinearSignature } from '../../../src/bot/webhooks/verify-linear-signature.ts';
 import { fixture, fixtureBytes } from './load-fixture.ts';
 import { flipOneByte, hmacHex } from './sign.ts';
 
@@ -31,7 +31,8 @@ test('one changed byte, a wrong secret, a missing or malformed header are refuse
   for (const bad of [signature.slice(0, -2), `${signature}00`, `sha256=${signature}`, signature.replace(/^../, 'zz'), '']) {
     assert.equal(refused({ signature: bad }).ok, false, bad);
   }
-  assert.deepEqual(refused({ secrets: [] }), { ok: false, reason: 'no Linear webhook secret is configured' });
+  assert.deepEqual(refused({ secrets: [] }), { ok: false, reason: LINEAR_SECRET_NOT_CONFIGURED });
+  assert.match(LINEAR_SECRET_NOT_CONFIGURED, /set LINEAR_WEBHOOK_SECRET/, 'the refusal says how to configure it');
 });
 
 test('a correctly signed but stale (or future) delivery is refused as a replay', () => {
