@@ -45,3 +45,13 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Pro
     client.release(broken);
   }
 }
+
+/**
+ * A connection of its own with the pool's settings, outside the pool: for a LISTEN, which lasts
+ * only as long as its session and would be lost (or leak to another caller) on a pooled one.
+ */
+export async function connectOwnClient(pool: Pool, applicationName: string): Promise<pg.Client> {
+  const client = new pg.Client({ ...pool.options, application_name: applicationName });
+  await client.connect();
+  return client;
+}

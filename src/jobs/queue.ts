@@ -1,8 +1,9 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.ts';
-import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
+import { connectOwnClient, withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import { describeError, retryAfterSecondsOf } from './errors.ts';
 import { QUEUE_NAMES, QUEUES, type Payload, type QueueName } from './queues.ts';
+import { startWakeOnNotify, type ListenClient, type WakeOnNotify } from './wake-on-notify.ts';
 
 export interface EnqueueOptions {
   priority?: number;
@@ -18,9 +19,11 @@ export type JobHandler<N extends QueueName> = (
 export interface Queue {
   start(): Promise<void>;
   readonly started: boolean;
+  /** Whether this process's workers are woken by other processes' NOTIFY right now (else they poll). */
+  readonly listening: boolean;
   /** Sends a job through `db` (a transaction, usually), so it commits or rolls back with the caller's rows. */
   enqueue<N extends QueueName>(db: Queryable, name: N, payload: Payload<N>, options?: EnqueueOptions): Promise<string>;
-  /** Wakes this process's workers for `name` now instead of at their next poll. */
+  /** Wakes this process's workers for `name` now instead of at their next poll (other processes hear the enqueue's NOTIFY). */
   notify(name: QueueName): void;
   work<N extends QueueName>(name: N, handler: JobHandler<N>, concurrency?: number): Promise<void>;
   /**
@@ -45,6 +48,13 @@ export interface QueueOptions {
   retryDelaySeconds?: number;
   /** Expiries that policy decides (run.fix's follows agent.limits.minutes), over the table's. */
   expireInSeconds?: Partial<Record<QueueName, number>>;
+  /**
+   * Wake the workers when another process enqueues (LISTEN/NOTIFY); true by default. Off, they
+   * find such jobs at their next poll.
+   */
+  listen?: boolean;
+  /** Opens the listener's own connection; by default a pg.Client with the pool's settings. */
+  connectListener?: () => Promise<ListenClient>;
 }
 
 /** pg-boss on Baton's own pool, so `enqueue` can join the caller's transaction. */
@@ -61,10 +71,34 @@ export function createQueue(options: QueueOptions): Queue {
   const inFlight = new Set<Promise<unknown>>();
   let started = false;
   let stopping = false;
+  let wake: WakeOnNotify | undefined;
+  // One channel per pg-boss schema: Baton instances on other schemas of the database stay asleep.
+  const channel = options.schema;
+  const wakeAll = (): void => QUEUE_NAMES.forEach((name) => queue.notify(name));
 
-  return {
+  function listenForWakeUps(): void {
+    if (wake || options.listen === false || stopping) return;
+    wake = startWakeOnNotify({
+      channel,
+      connect: options.connectListener ?? (() => connectOwnClient(options.pool, `baton listener ${options.schema}`)),
+      notify: async (to, payload) => void (await options.pool.query('SELECT pg_notify($1, $2)', [to, payload])),
+      onWake: (payload) => {
+        const name = QUEUE_NAMES.find((known) => known === payload);
+        if (name) queue.notify(name);
+      },
+      onResume: wakeAll,
+      log: options.log,
+      pollIntervalSeconds: options.pollIntervalSeconds,
+    });
+  }
+
+  const queue: Queue = {
     get started() {
       return started;
+    },
+
+    get listening() {
+      return wake?.listening ?? false;
     },
 
     async start() {
@@ -93,6 +127,8 @@ export function createQueue(options: QueueOptions): Queue {
       const id = await boss.send(name, data as object, sendOptions);
       // pg-boss returns null when a policy swallowed the job; the caller's rows must not commit alone.
       if (!id) throw new Error(`queue ${name} refused the job (policy ${QUEUES[name].options.policy})`);
+      // Delivered at commit, so a worker elsewhere never wakes for a job it cannot see yet.
+      if (!enqueueOptions.startAfterSeconds) await db.query('SELECT pg_notify($1, $2)', [channel, name]);
       return id;
     },
 
@@ -101,13 +137,20 @@ export function createQueue(options: QueueOptions): Queue {
     },
 
     async work(name, handler, concurrency = QUEUES[name].workers) {
+      listenForWakeUps();
       const ids: string[] = [];
       for (let i = 0; i < concurrency; i += 1) {
+        // pg-boss names the worker only once it runs; its first fetch cannot deliver before that.
+        const self: { id?: string } = {};
         const id = await boss.work<Payload<typeof name>>(
           name,
           { pollingIntervalSeconds: options.pollIntervalSeconds, batchSize: 1, includeMetadata: true },
           async ([job]) => {
             if (!job) return;
+            // pg-boss sleeps the whole poll interval after every fetch, even one that found a job;
+            // a worker that found one fetches again at once, so a backlog drains at full speed
+            // and only an empty fetch waits. (Its notify flag is reset before each fetch.)
+            if (self.id && !stopping) boss.notifyWorker(self.id);
             // A fetch that was under way when stop() began still delivers; hand the job back
             // (pg-boss retries it) rather than start work on a pool about to close.
             if (stopping) throw new Error('Baton is shutting down; the job will be retried');
@@ -133,6 +176,7 @@ export function createQueue(options: QueueOptions): Queue {
             }
           },
         );
+        self.id = id;
         ids.push(id);
       }
       workerIds.set(name, [...(workerIds.get(name) ?? []), ...ids]);
@@ -157,6 +201,7 @@ export function createQueue(options: QueueOptions): Queue {
       if (!started) return;
       started = false;
       stopping = true;
+      await wake?.stop();
       // Running jobs get `graceSeconds` to finish; pg-boss then fails what is left, which
       // releases those jobs for a retry instead of leaving them active until they expire.
       await boss.stop({ graceful: true, wait: true, timeout: graceSeconds * 1000, close: false });
@@ -166,6 +211,7 @@ export function createQueue(options: QueueOptions): Queue {
       await drained(options.pool, 5000);
     },
   };
+  return queue;
 }
 
 /**
