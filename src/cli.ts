@@ -1,19 +1,48 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
-import { startBaton, type Role } from './main.ts';
+import { createLogger } from './logger.ts';
+import type { Role } from './main.ts';
 
-const USAGE = `Usage: baton start [--role all|web|worker]
+const USAGE = `Usage: baton start [--role all|web|worker] [--exit-with-parent]
 
-  all     (default) serve Slack and webhooks and run jobs in one process
-  web     serve Slack, webhooks and health only
-  worker  run jobs (and health) only; any number of web and worker processes can share one PostgreSQL`;
+  --role all     (default) serve Slack and webhooks and run jobs in one process
+  --role web     serve Slack, webhooks and health only
+  --role worker  run jobs (and health) only; any number of web and worker processes can share one PostgreSQL
+  --exit-with-parent  stop (as on SIGTERM) when the process that started Baton exits; npm start sets it`;
+
+/**
+ * Why `npm start` is `exec node --import tsx src/cli.ts start --exit-with-parent` (npm 11, observed):
+ * npm runs a script as `sh -c '<script>'` and, on SIGTERM or SIGINT, passes the signal to that
+ * shell only, then waits for it. dash does not pass it on: it dies, and npm exits while Baton,
+ * orphaned, keeps the port and the embedded database's lock. `exec` puts Baton in the shell's
+ * place, so npm's forwarded signal reaches Baton and npm exits after it (and `--import tsx`
+ * instead of the tsx CLI leaves no wrapper process in between). npm cannot forward a SIGKILL,
+ * and `npx baton start` keeps the shell: for those, Baton watches its parent and stops as on
+ * SIGTERM once it is gone. Only on request: a Baton started with nohup or setsid from a terminal
+ * is meant to outlive its parent.
+ */
+function watchParent(parentPid: number, onExit: () => void): void {
+  // process.ppid is read from the OS each time; an orphan is re-parented to init or a subreaper.
+  const timer = setInterval(() => {
+    if (process.ppid === parentPid) return;
+    clearInterval(timer);
+    onExit();
+  }, 1000);
+  timer.unref();
+}
 
 async function main(argv: string[]): Promise<number> {
+  // Read before the slow start: a parent that dies meanwhile is noticed once Baton is up.
+  const parentPid = process.ppid;
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string', default: 'all' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      role: { type: 'string', default: 'all' },
+      'exit-with-parent': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help || positionals[0] !== 'start') {
     console.log(USAGE);
@@ -33,19 +62,33 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const baton = await startBaton(config, { role: values.role as Role });
+  const role = values.role as Role;
+  const log = createLogger({ ...config.log, secrets: config.secrets });
+  log.info({ role, pid: process.pid }, 'Baton is starting');
+  // Loaded after the first line: the composition root imports every SDK, seconds on a busy host.
+  const { startBaton } = await import('./main.ts');
+  const baton = await startBaton(config, { role, log });
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: string): void => {
-      baton.log.info({ signal }, 'shutting down: no new work; running jobs get the grace period');
-      // A second signal means "now": exit without waiting for jobs (pg-boss retries them after expiry).
-      process.once(signal, () => process.exit(130));
+    let stopping = false;
+    const shutdown = (cause: Record<string, unknown>, why = ''): void => {
+      if (stopping) return;
+      stopping = true;
+      baton.log.info(cause, `${why}shutting down: no new work; running jobs get the grace period`);
       baton.stop().then(resolve, (error: unknown) => {
         baton.log.error({ err: error }, 'shutdown failed');
         resolve();
       });
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        // A second signal means "now": exit without waiting for jobs (pg-boss retries them after expiry).
+        process.once(signal, () => process.exit(130));
+        shutdown({ signal });
+      });
+    }
+    if (values['exit-with-parent']) {
+      watchParent(parentPid, () => shutdown({ parentPid }, `the process that started Baton (pid ${parentPid}) has exited: `));
+    }
   });
   return 0;
 }

@@ -81,9 +81,12 @@ export async function startBaton(config: Config, options: StartOptions): Promise
   try {
     let embedded: EmbeddedPostgres | undefined;
     if (!config.database.url) {
+      // PGlite takes 5 to 20 s to open; said first, so a newcomer does not watch a silent terminal.
+      log.info({ dataDir: config.dataDir }, `DATABASE_URL is unset: starting the embedded PostgreSQL under ${config.dataDir} (5 to 20 s)…`);
+      const started = Date.now();
       embedded = await startEmbeddedPostgres(config.dataDir, { schema: config.database.schema });
       stops.push(() => embedded!.stop());
-      log.info({ dataDir: config.dataDir }, 'DATABASE_URL is unset: using the embedded PostgreSQL under the data directory');
+      log.info({ ms: Date.now() - started }, 'the embedded PostgreSQL is up');
     }
     const pool = createPool({ url: config.database.url ?? embedded!.url, schema: config.database.schema });
     // pg attaches the client (with its connection parameters) to the error: log only what it says.
@@ -112,6 +115,7 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     if (config.trackers.linear) trackers.linear = createLinearTracker(config.trackers.linear);
     if (config.trackers.jira) trackers.jira = createJiraTracker(config.trackers.jira);
     const routes = createTrackerRoutes(config.policy.teams, trackers);
+    if (Object.keys(config.policy.teams).length === 0) log.warn({ policyFile: config.policyFile }, noTeamsNotice(config.policyFile));
     const github = config.github.auth
       ? createGitHubClient({ apiUrl: config.github.apiUrl, auth: config.github.auth, retries: config.httpRetries, log })
       : undefined;
@@ -201,7 +205,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     stops.push(() => close(server));
     stops.unshift(async () => log.info('Baton stopped'));
     const { port } = server.address() as AddressInfo;
-    log.info({ port, role: options.role, slack: slackApp?.mode ?? 'not connected' }, 'Baton is up');
+    // The pid: under `npm start` or a shell the supervisor's pid is not Baton's.
+    log.info({ port, pid: process.pid, role: options.role, slack: slackApp?.mode ?? 'not connected' }, 'Baton is up');
 
     let stopping: Promise<void> | undefined;
     return { url: `http://127.0.0.1:${port}`, pool, queue, log, stop: () => (stopping ??= stopAll()) };
@@ -241,6 +246,17 @@ async function buildAgent(
     sandbox = createHostRunner({ policy: policy.sandbox });
   }
   return createCoderStep({ ...deps, policy, githubApiUrl: config.github.apiUrl, sandbox, model });
+}
+
+/** Without a team no ticket key resolves, so nothing starts a run: say what to add. */
+function noTeamsNotice(policyFile: string): string {
+  return [
+    `No teams are configured (${policyFile}), so Baton starts no runs: /agent fix refuses every ticket key, and webhooks and polling start nothing.`,
+    'Add a team per ticket key prefix to baton.yml, e.g.:',
+    '  teams:',
+    '    ENG: { tracker: linear, channel: C0123456789 }',
+    'A linear team needs LINEAR_API_KEY, a jira team JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN; baton.example.yml shows every setting.',
+  ].join('\n');
 }
 
 function listen(server: Server, port: number): Promise<void> {
