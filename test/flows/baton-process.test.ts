@@ -28,6 +28,8 @@ function batonDir(): string {
   writeFileSync(join(cwd, 'baton.yml'), stringify({ teams: { KEEP: team, ROLE: team } }));
   return cwd;
 }
+/** The `msg` of each log line, in order (every line is JSON with LOG_PRETTY=false). */
+const messages = (output: string[]): string[] => output.map((line) => (JSON.parse(line) as { msg: string }).msg);
 const agent = (url: string, text: string) =>
   sendSignedSlack(`${url}/slack/events`, 'command', slashCommandBody({ text }), { secret: SLACK_DEFAULTS.signingSecret });
 
@@ -55,7 +57,15 @@ test('with no Slack settings and no DATABASE_URL, `baton start` comes up on the 
     assert.equal(readyz.status, 200);
     assert.deepEqual(((await readyz.json()) as { checks: unknown }).checks, { database: 'ok', queue: 'ok', slack: 'not connected' });
     const log = baton.output.join('');
-    assert.match(log, /embedded PostgreSQL/);
+    const [first, second, third] = messages(baton.output);
+    // Said before the wait, not after it: the embedded database takes 5 to 20 s to open.
+    assert.equal(first, 'Baton is starting');
+    assert.equal(second, `DATABASE_URL is unset: starting the embedded PostgreSQL under ${join(cwd, '.data')} (5 to 20 s)…`);
+    assert.equal(third, 'the embedded PostgreSQL is up');
+    const noTeams = messages(baton.output).find((m) => m.startsWith('No teams are configured'));
+    assert.ok(noTeams, 'the log says no teams are configured');
+    assert.ok(noTeams.includes(join(cwd, 'baton.yml')), 'and which file it read');
+    assert.match(noTeams, /\n {2}teams:\n {4}ENG: \{ tracker: linear, channel: C\w+ \}/, 'and what to add');
     assert.match(log, /SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set/);
     assert.match(log, /manifest\.yml/);
     assert.match(log, /Bot User OAuth Token/);
@@ -81,6 +91,7 @@ test('the embedded database keeps runs across a restart', async () => {
     assert.match(status.text, /KEEP-1 · queued/);
     const again = (await agent(second.url, 'fix KEEP-1')).json as { text: string };
     assert.match(again.text, /KEEP-1 is already running/);
+    assert.ok(!messages(second.output).some((m) => m.startsWith('No teams')), 'teams are configured: no notice');
   } finally {
     await second.stop();
   }
