@@ -1,4 +1,5 @@
 import type { GateFailure, TestEvidence, TestRun } from '../domain/agent-outcome.ts';
+import { dependencyManifests } from '../domain/dependency-manifests.ts';
 import { changedTestFiles, checkDiffGates } from '../domain/diff-gates.ts';
 import { parseUnifiedDiff } from '../domain/parse-unified-diff.ts';
 import { truncateOutput } from '../domain/truncate-output.ts';
@@ -6,12 +7,16 @@ import type { WorkspaceManager } from '../integrations/git/create-workspace-mana
 import type { Workspace } from '../integrations/git/workspace.ts';
 import type { OutcomeGatesPolicy, SandboxPolicy } from '../policy.ts';
 import type { Sandbox, SandboxResult } from '../sandbox/sandbox.ts';
+import { outputTail as tail, runInstall } from './run-install.ts';
 
 export interface ProveChangeInput {
   workspace: Workspace;
   /** Run under the sandbox, without the network, at /repo. */
   testCommand: string;
-  /** Run once before the tests, on the change, with the network when sandbox.install_network allows. */
+  /**
+   * repos.<r>.install. It ran on the base commit before the agent started (coder-step.ts); here it
+   * runs again only when the change touches a dependency manifest, and then without the network.
+   */
   installCommand?: string;
   ticketLabels: string[];
   commitMessage: string;
@@ -37,15 +42,6 @@ export type ProveChangeResult =
 
 /** Output kept per run in the evidence: it goes into the thread and the PR body. */
 const EVIDENCE_OUTPUT_BYTES = 8 * 1024;
-/** The end of a failing run's output quoted in a gate's reason. */
-const REASON_TAIL_LINES = 20;
-const REASON_TAIL_CHARS = 1500;
-
-function tail(output: string): string {
-  const lines = output.trimEnd().split('\n').slice(-REASON_TAIL_LINES).join('\n');
-  return lines.length > REASON_TAIL_CHARS ? `…${lines.slice(-REASON_TAIL_CHARS)}` : lines;
-}
-
 function testRun(label: TestRun['label'], command: string, result: SandboxResult): TestRun {
   return {
     label,
@@ -75,6 +71,11 @@ function testRun(label: TestRun['label'], command: string, result: SandboxResult
  * failures, so one attempt teaches it everything. Only an empty change, where there is nothing to
  * run, skips them; with no test file in the change, the base run is skipped (nothing to apply).
  *
+ * The install command ran on the base commit, with the network where sandbox.install_network
+ * allows, before the agent started. It runs here again only for a change that touches a dependency
+ * manifest (package.json, a lockfile, requirements*.txt, go.mod…), and offline: a change's install
+ * scripts are the agent's code.
+ *
  * Whatever happens, the worktree ends on the branch at the committed head, with any file the runs
  * or the base checkout left behind removed (ignored files, such as installed dependencies, stay).
  */
@@ -100,18 +101,20 @@ export async function proveChange(input: ProveChangeInput, deps: ProveChangeDeps
 
   let keep = await workspaces.untrackedFiles(workspace);
   try {
-    if (input.installCommand) {
-      const installed = await sandbox.run({
-        command: input.installCommand,
-        worktree: workspace.path,
-        network: sandboxPolicy.install_network,
-        timeoutMs: sandboxPolicy.install_timeout_seconds * 1000,
-        signal,
-      });
-      signal.throwIfAborted();
-      if (installed.timedOut || installed.exitCode !== 0) {
-        const how = installed.timedOut ? `did not finish within ${sandboxPolicy.install_timeout_seconds} s` : `exited ${installed.exitCode ?? `on ${installed.signal}`}`;
-        const reason = `The install command \`${input.installCommand}\` ${how} on the change, so no test could run; its output ends:\n${tail(installed.output)}`;
+    // The install on the base ran with the network; the agent's own manifests never get it. A
+    // postinstall script or a new dependency in the change is the agent's code, run offline like
+    // the tests, and a dependency that is not there already is for a person to add.
+    const manifests = input.installCommand ? dependencyManifests(parsed.files.flatMap((f) => [f.path, f.oldPath])) : [];
+    if (input.installCommand && manifests.length > 0) {
+      const installed = await runInstall(
+        { command: input.installCommand, worktree: workspace.path, network: false, policy: sandboxPolicy, signal },
+        sandbox,
+      );
+      if (!installed.ok) {
+        const reason =
+          `The change alters dependencies (${manifests.join(', ')}), and the install command \`${input.installCommand}\` ${installed.how} when Baton ran it again on the change, ` +
+          `without the network (a change's dependencies are never fetched), so no test could run. A new or changed dependency needs a person: ` +
+          `fix the ticket without it, or leave the dependency to a person. Its output ends:\n${installed.tail}`;
         return { ok: false, failures: [...failures, { gate: 'suite_green', reason }], headSha, evidence };
       }
       // What the install wrote and .gitignore does not cover stays between and after the runs.

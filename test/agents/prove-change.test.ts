@@ -7,7 +7,7 @@ import { proveChange, type ProveChangeInput } from '../../src/agents/prove-chang
 import type { Workspace } from '../../src/integrations/git/workspace.ts';
 import { policySchema } from '../../src/policy.ts';
 import { createBwrapSandbox } from '../../src/sandbox/create-bwrap-sandbox.ts';
-import type { Sandbox } from '../../src/sandbox/sandbox.ts';
+import type { Sandbox, SandboxCommand } from '../../src/sandbox/sandbox.ts';
 import { createRemote, fixtureGit, tempDir, testManager } from '../integrations/git/git-fixtures.ts';
 
 const defaults = policySchema.parse({});
@@ -30,7 +30,7 @@ const ADD_TEST =
   "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { add } from '../src/calc.js';\n\n" +
   "test('add', () => {\n  assert.strictEqual(add(1, 2), 3);\n});\n";
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }) {
+async function setup(t: { after: (fn: () => Promise<void>) => void }, runner: Sandbox = sandbox) {
   const { dir, cleanup } = await tempDir('baton-prove-');
   t.after(cleanup);
   const remote = await createRemote(dir);
@@ -61,7 +61,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
         signal: new AbortController().signal,
         ...extra,
       },
-      { sandbox, workspaces },
+      { sandbox: runner, workspaces },
     );
   /** The worktree is on its branch at `sha`, with nothing uncommitted and no stray file. */
   const assertAtHead = async (sha: string, ws: Workspace = workspace) => {
@@ -198,21 +198,75 @@ test('a new test that hangs on the base is its own FAIL_TO_PASS reason, not a re
   await assertAtHead(result.headSha);
 });
 
-test('the install command runs first; its failure stops the tests, and what it leaves untracked survives the checks', async (t) => {
-  const { workspace, edit, prove, git } = await setup(t);
-  await edit({ 'src/calc.js': FIXED, 'test/add.test.js': ADD_TEST });
-  const failed = await prove({ installCommand: 'echo resolving; exit 3', sandboxPolicy: { ...sandboxPolicy, install_network: false } });
-  assert.equal(failed.ok, false);
-  if (failed.ok) return;
-  assert.deepEqual(failed.failures.map((f) => f.gate), ['suite_green']);
-  assert.match(failed.failures[0]!.reason, /install command `echo resolving; exit 3` exited 3 .*\nresolving/);
-  assert.deepEqual(failed.evidence?.runs, []);
+/** The real sandbox, recording what it was asked to run. */
+function recording(): { runner: Sandbox; commands: SandboxCommand[] } {
+  const commands: SandboxCommand[] = [];
+  return {
+    commands,
+    runner: {
+      sandboxed: sandbox.sandboxed,
+      run: (command) => {
+        commands.push(command);
+        return sandbox.run(command);
+      },
+    },
+  };
+}
 
-  const proven = await prove({ installCommand: 'echo deps > installed.txt', sandboxPolicy: { ...sandboxPolicy, install_network: false } });
-  assert.equal(proven.ok, true, JSON.stringify(proven));
+// Writes a file .gitignore does not cover, as a real install may.
+const INSTALL = 'echo installing; echo deps > installed.txt';
+// install_network stays at its default (true): the re-install must be offline anyway.
+const withInstall = { installCommand: INSTALL, sandboxPolicy: { ...sandboxPolicy, install_network: true } };
+
+test('a change that touches no dependency manifest is not installed again: the install ran on the base', async (t) => {
+  const { runner, commands } = recording();
+  const { workspace, edit, prove } = await setup(t, runner);
+  await edit({ 'src/calc.js': FIXED, 'test/add.test.js': ADD_TEST });
+  const result = await prove(withInstall);
+  assert.equal(result.ok, true, JSON.stringify(result));
+  assert.deepEqual(commands.map((c) => c.command), [TEST_COMMAND, TEST_COMMAND], 'the two test runs and nothing else');
+  assert.ok(commands.every((c) => !c.network));
+  assert.equal(existsSync(join(workspace.path, 'installed.txt')), false);
+});
+
+test('a change that edits package.json is installed again without the network, before the tests; what it leaves survives the checks', async (t) => {
+  const { runner, commands } = recording();
+  const { workspace, edit, prove, git } = await setup(t, runner);
+  const scripts = '{ "name": "calc", "type": "module", "scripts": { "postinstall": "curl http://169.254.169.254/" } }\n';
+  await edit({ 'package.json': scripts, 'src/calc.js': FIXED, 'test/add.test.js': ADD_TEST });
+  const result = await prove(withInstall);
+  assert.equal(result.ok, true, JSON.stringify(result));
+  assert.deepEqual(commands.map((c) => c.command), [INSTALL, TEST_COMMAND, TEST_COMMAND]);
+  assert.deepEqual(commands.map((c) => c.network), [false, false, false], 'the install on the change never has the network');
   assert.equal(existsSync(join(workspace.path, 'installed.txt')), true);
   assert.equal(existsSync(join(workspace.path, 'stray-output.txt')), false);
   assert.equal((await git(['status', '--porcelain'], workspace.path)).trim(), '?? installed.txt');
+});
+
+test('a lockfile or requirements file deeper in the tree counts as a dependency change too', async (t) => {
+  const { runner, commands } = recording();
+  const { edit, prove } = await setup(t, runner);
+  await edit({ 'services/api/requirements-dev.txt': 'pytest\n', 'src/calc.js': FIXED, 'test/add.test.js': ADD_TEST });
+  const result = await prove(withInstall);
+  assert.equal(result.ok, true, JSON.stringify(result));
+  assert.equal(commands[0]?.command, INSTALL);
+  assert.equal(commands[0]?.network, false);
+});
+
+test('an offline re-install that fails stops the tests with a reason saying the change alters dependencies', async (t) => {
+  const { edit, prove, assertAtHead } = await setup(t);
+  await edit({ 'package.json': '{ "name": "calc", "type": "module", "dependencies": { "left-pad": "1.3.0" } }\n', 'src/calc.js': FIXED, 'test/add.test.js': ADD_TEST });
+  const failed = await prove({ installCommand: 'echo "npm error network request to https://registry.npmjs.org/left-pad failed"; exit 3', sandboxPolicy });
+  assert.equal(failed.ok, false);
+  if (failed.ok) return;
+  assert.deepEqual(failed.failures.map((f) => f.gate), ['suite_green']);
+  const reason = failed.failures[0]!.reason;
+  assert.match(reason, /^The change alters dependencies \(package\.json\), and the install command `echo .*; exit 3` exited 3 /);
+  assert.match(reason, /without the network/);
+  assert.match(reason, /needs a person/);
+  assert.match(reason, /\nnpm error network request to https:\/\/registry\.npmjs\.org\/left-pad failed$/);
+  assert.deepEqual(failed.evidence?.runs, []);
+  await assertAtHead(failed.headSha);
 });
 
 test('a run aborted during the base check throws and still leaves the worktree at the committed head', async (t) => {
