@@ -138,6 +138,8 @@ export function startWakeOnNotify(options: WakeOnNotifyOptions): WakeOnNotify {
         'this database does not deliver NOTIFY to a second connection (the embedded PGlite is one shared session): ' +
           "jobs from other processes are picked up by polling; this process's own jobs still start at once",
       );
+      // The shared session would otherwise go on listening, for no connection in particular.
+      await opened.query('UNLISTEN *').catch((error: unknown) => options.log.debug({ err: error }, 'UNLISTEN failed'));
       await opened.end();
       return;
     }
