@@ -31,7 +31,10 @@ export interface CoderInput {
   workspace: Workspace;
   /** The repository's test command (baton.yml repos.<r>.test), run by Baton's gates and offered to the model. */
   testCommand: string;
-  /** Run before Baton's test runs (repos.<r>.install), with the network when the sandbox policy allows it. */
+  /**
+   * repos.<r>.install. The job ran it on the base commit before the agent started; Baton's gates run
+   * it again, without the network, only on a change that touches a dependency manifest.
+   */
   installCommand?: string;
   /**
    * A parked run going on: the conversation saved from the last CoderResult, and the person's answer

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AgentStep, AgentStepResult } from '../agents/agent-step.ts';
 import { runCoder, type CoderResult } from '../agents/coder.ts';
 import type { ModelClient } from '../agents/model-client.ts';
+import { runInstall } from '../agents/run-install.ts';
 import { insertAgentCall } from '../db/agent-calls.ts';
 import { auditForRun } from '../db/audit-log.ts';
 import type { Pool } from '../db/pool.ts';
@@ -78,11 +79,14 @@ export function createCoderStep(deps: CoderStepDeps): AgentStep {
     const conversation = await loadConversation<Anthropic.MessageParam>(deps.pool, run.id);
     const parked = conversation ? await lastPark(deps.pool, run.id) : undefined;
     let workspace: Workspace;
+    let fresh = false;
     if (parked?.workspace && (await exists(join(parked.workspace.path, '.git')))) {
-      // A resumed run goes on in the worktree it stopped in: the saved conversation describes it.
+      // A resumed run goes on in the worktree it stopped in, dependencies installed: the saved
+      // conversation describes it.
       workspace = parked.workspace;
       log.info({ branch: workspace.branch }, 'resuming in the parked worktree');
     } else {
+      fresh = true;
       const [owner, name] = repoName.split('/') as [string, string];
       workspace = await deps.workspaces.prepareWorkspace({
         repo: { owner, name, cloneUrl: cloneUrlFor(deps.githubApiUrl, repoName, repo.clone_url), baseBranch: repo.base },
@@ -93,8 +97,12 @@ export function createCoderStep(deps: CoderStepDeps): AgentStep {
     }
 
     const status = throttledStatus({ pool: deps.pool, slack: deps.slack, runId: run.id, log, intervalMs: deps.statusIntervalMs });
-    if (await markProgress(deps.pool, run.id, 'workspace_ready')) status.poke();
     if (!deps.sandbox.sandboxed && (await markUnsandboxed(deps.pool, run.id))) await warnUnsandboxed(run, deps, log);
+    if (fresh && repo.install) {
+      const failed = await installOnBase({ repoName, command: repo.install, workspace, deps, signal, log });
+      if (failed) return failed;
+    }
+    if (await markProgress(deps.pool, run.id, 'workspace_ready')) status.poke();
     const capUsd = run.costCapUsd ?? deps.policy.agent.limits.dollars;
     if (run.costCapUsd === null) await setCostCap(deps.pool, run.id, capUsd);
 
@@ -110,6 +118,7 @@ export function createCoderStep(deps: CoderStepDeps): AgentStep {
           ticket,
           workspace,
           testCommand: repo.test,
+          // Installed on the base above; proveChange re-installs, offline, a change to the manifests.
           installCommand: repo.install,
           resume,
           startedAt,
@@ -144,6 +153,60 @@ export function createCoderStep(deps: CoderStepDeps): AgentStep {
     }
     return toStepResult(result, workspace);
   };
+}
+
+/**
+ * repos.<r>.install on the freshly prepared base commit, before the agent's first turn, so its bash
+ * and Baton's test runs find the dependencies. This is the repository's own reviewed code, trusted
+ * as its CI trusts it: it runs in the sandbox with the host's network where sandbox.install_network
+ * allows. The agent's changes never get that network (prove-change.ts re-installs them offline).
+ * Returns the failure that ends the run, or undefined when the worktree is ready.
+ */
+async function installOnBase(args: {
+  repoName: string;
+  command: string;
+  workspace: Workspace;
+  deps: CoderStepDeps;
+  signal: AbortSignal;
+  log: Logger;
+}): Promise<Extract<AgentStepResult, { kind: 'failed' }> | undefined> {
+  const { repoName, command, workspace, deps, signal, log } = args;
+  const network = deps.policy.sandbox.install_network;
+  const before = new Set(await deps.workspaces.untrackedFiles(workspace));
+  let installed;
+  try {
+    installed = await runInstall({ command, worktree: workspace.path, network, policy: deps.policy.sandbox, signal }, deps.sandbox);
+  } catch (error) {
+    throw asJobError(error, signal);
+  }
+  const where = `on ${repoName}'s base commit ${workspace.baseSha.slice(0, 12)}, before the agent started`;
+  if (!installed.ok) {
+    log.warn({ code: 'install_failed', exitCode: installed.result.exitCode, timedOut: installed.result.timedOut }, 'the install on the base commit failed');
+    const offline = network ? '' : ' It ran without the network (sandbox.install_network: false): vendor the dependencies in the repository, or allow the network.';
+    return {
+      kind: 'failed',
+      code: 'install_failed',
+      reason:
+        `The install command \`${command}\` ${installed.how} ${where}, so the agent could not work on the repository.${offline} ` +
+        `Fix repos.${repoName}.install in baton.yml or the repository's dependencies, then retry the run. Its output ends:\n${installed.tail}`,
+    };
+  }
+  // Baton commits everything in the worktree that .gitignore does not cover: what the install left
+  // there would be pushed with the fix.
+  const left = (await deps.workspaces.untrackedFiles(workspace)).filter((path) => !before.has(path));
+  if (left.length > 0) {
+    log.warn({ code: 'install_untracked', files: left.slice(0, 20) }, 'the install on the base commit left files .gitignore does not cover');
+    const shown = left.length > 5 ? `${left.slice(0, 5).join(', ')} and ${left.length - 5} more` : left.join(', ');
+    return {
+      kind: 'failed',
+      code: 'install_untracked',
+      reason:
+        `The install command \`${command}\` left files that the repository's .gitignore does not cover (${shown}) ${where}; Baton would commit them with the fix. ` +
+        `Ignore them in ${repoName}'s .gitignore, then retry the run.`,
+    };
+  }
+  log.info({ durationMs: installed.result.durationMs, network }, 'installed the dependencies on the base commit');
+  return undefined;
 }
 
 /** What resumes a parked run: the thread's answer (with who gave it), the edited ticket, or (after the budget) nothing. */
