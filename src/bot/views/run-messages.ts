@@ -2,6 +2,7 @@ import type { SlackMessage } from '../../integrations/slack.ts';
 import type { Run, RunStatus } from '../../domain/run.ts';
 import { PROGRESS_LABELS, PROGRESS_STEPS, stepsDone } from '../../domain/run-progress.ts';
 import { context, escapeMrkdwn, link, message, section } from './blocks.ts';
+import { clipReason, SECTION_CHARS } from './clip-reason.ts';
 import { unsandboxedWarning } from './unsandboxed-warning.ts';
 import { usd } from './usd.ts';
 
@@ -27,15 +28,23 @@ function requester(run: Run): string {
   return run.source === 'slack' ? `<@${run.requestedBy}>` : `${run.source} (${escapeMrkdwn(run.requestedBy)})`;
 }
 
+/** Titles are short; a longer one is cut rather than let the section grow past Slack's limit. */
+const TITLE_CHARS = 500;
+/** A run's reason in the /agent status list: the gist; its thread has the whole of it. */
+const LIST_REASON_CHARS = 300;
+/** Slack's most blocks in one message. */
+const MAX_BLOCKS = 50;
+
 /** The thread root: one per run, edited as the run moves. */
 export function threadRootMessage(run: Run): SlackMessage {
   // The title is the ticket author's text: escaped, so it cannot ping a channel or forge a link.
-  const title = run.ticketTitle ? ` · ${run.ticketTitle}` : '';
+  // The notification text too: a `<!channel>` there would ping as surely as in the section.
+  const title = run.ticketTitle ? ` · ${clipReason(run.ticketTitle, TITLE_CHARS)}` : '';
   const key = run.ticketUrl ? link(run.ticketUrl, run.ticketKey) : run.ticketKey;
   const headline = `${run.ticketKey}${title} · ${statusLabel(run.status)}`;
   return message(
     headline,
-    section(`*${key}*${escapeMrkdwn(title)} · ${statusLabel(run.status)}`),
+    section(`*${key}*${title} · ${statusLabel(run.status)}`),
     context(`Requested by ${requester(run)}`),
   );
 }
@@ -60,11 +69,14 @@ function checklist(run: Run): string {
 
 /** The one status message in the thread, edited (never re-posted) as steps complete. */
 export function statusMessage(run: Run): SlackMessage {
-  const where = run.statusReason ? `\n_${escapeMrkdwn(run.statusReason)}_` : '';
+  const head = `*Status:* ${statusLabel(run.status)}`;
+  // A gate's reason quotes up to 1,500 characters of test output, which escaping can grow past
+  // the section's limit: Slack would refuse the edit and the status would stop moving.
+  const where = run.statusReason ? `\n_${clipReason(run.statusReason, SECTION_CHARS - head.length - 3)}_` : '';
   const spent = run.costUsd > 0 ? [context(`Model cost so far: ${usd(run.costUsd)}${run.costCapUsd !== null ? ` of ${usd(run.costCapUsd)}` : ''}`)] : [];
   return message(
     `${run.ticketKey}: ${statusLabel(run.status)}`,
-    section(`*Status:* ${statusLabel(run.status)}${where}`),
+    section(`${head}${where}`),
     ...(run.unsandboxed ? [unsandboxedWarning()] : []),
     section(checklist(run)),
     ...spent,
@@ -93,10 +105,37 @@ export function statusReply(runs: Run[], ticketKey?: string): SlackMessage {
   }
   const lines = runs.map((run) => {
     const thread = run.threadUrl ? ` · ${link(run.threadUrl, 'thread')}` : '';
-    const reason = run.statusReason ? ` — _${escapeMrkdwn(run.statusReason)}_` : '';
-    return `• *${run.ticketKey}* · ${statusLabel(run.status)}${thread}${reason}`;
+    const reason = run.statusReason ? ` — _${clipReason(run.statusReason, LIST_REASON_CHARS)}_` : '';
+    return `• *${escapeMrkdwn(run.ticketKey)}* · ${statusLabel(run.status)}${thread}${reason}`;
   });
-  return message(lines.join('\n').replace(/[*_]/g, ''), section(lines.join('\n')));
+  const packed = packLines(lines);
+  const fallback = packed[0]!.replace(/[*_]/g, '');
+  return message(packed.length > 1 ? `${fallback}\n…` : fallback, ...packed.map(section));
+}
+
+/**
+ * Lines packed into section texts under Slack's limit, at most MAX_BLOCKS of them; the last says
+ * how many runs did not fit.
+ */
+function packLines(lines: string[]): string[] {
+  const texts: string[] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const [i, line] of lines.entries()) {
+    if (current.length > 0 && length + 1 + line.length > SECTION_CHARS) {
+      if (texts.length === MAX_BLOCKS - 2) {
+        texts.push(current.join('\n'), `…and ${lines.length - i} more runs.`);
+        return texts;
+      }
+      texts.push(current.join('\n'));
+      current = [];
+      length = 0;
+    }
+    current.push(line);
+    length += (current.length > 1 ? 1 : 0) + line.length;
+  }
+  texts.push(current.join('\n'));
+  return texts;
 }
 
 export function commandFailedReply(action: string, reason: string, reference: string): SlackMessage {

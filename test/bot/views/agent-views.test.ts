@@ -93,6 +93,10 @@ test('status message: the six steps, done / current / pending, from the run, wit
 test('status message: tests run without a sandbox are said loudly, and the spend shows against the cap', () => {
   const body = JSON.stringify(statusMessage({ ...run, unsandboxed: true, costUsd: 1.234, costCapUsd: 5 }).blocks);
   assert.match(body, /:warning: \*Tests ran WITHOUT a sandbox on this host\* \(sandbox.when_unavailable: run_unsandboxed\)/);
+  // What it means, plainly: the repository's code ran as Baton's user and could read its secrets.
+  assert.match(body, /ran as Baton's own user/);
+  assert.match(body, /could read Baton's secrets \(its environment, through \/proc\)/);
+  assert.match(body, /only for repositories you trust/);
   assert.match(body, /Model cost so far: \$1\.23 of \$5\.00/);
 });
 
