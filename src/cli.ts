@@ -11,6 +11,31 @@ const USAGE = `Usage: baton start [--role all|web|worker] [--exit-with-parent]
   --role worker  run jobs (and health) only; any number of web and worker processes can share one PostgreSQL
   --exit-with-parent  stop (as on SIGTERM) when the process that started Baton exits; npm start sets it`;
 
+/** A repeat of the stop signal sooner than this is the same stop delivered twice, not a person insisting. */
+const DUPLICATE_SIGNAL_MS = 1000;
+
+/**
+ * SIGTERM or SIGINT asks for a graceful stop. A second signal means "now": exit without waiting
+ * for jobs (pg-boss retries them after expiry). But one stop can arrive twice within
+ * milliseconds: Ctrl-C in a terminal and systemd's default stop signal npm and Baton alike, and
+ * npm passes its copy on.
+ */
+function onStopSignals(stop: (cause: { signal: NodeJS.Signals }) => void): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    let first: number | undefined;
+    // One listener for good: when a signal's last listener goes (as `once` does before calling
+    // it), Node restores the default action, and a repeat arriving then would kill Baton outright.
+    process.on(signal, () => {
+      if (first === undefined) {
+        first = Date.now();
+        stop({ signal });
+      } else if (Date.now() - first > DUPLICATE_SIGNAL_MS) {
+        process.exit(130);
+      }
+    });
+  }
+}
+
 /**
  * Why `npm start` is `exec node --import tsx src/cli.ts start --exit-with-parent` (npm 11, observed):
  * npm runs a script as `sh -c '<script>'` and, on SIGTERM or SIGINT, passes the signal to that
@@ -65,12 +90,18 @@ async function main(argv: string[]): Promise<number> {
   const role = values.role as Role;
   const log = createLogger({ ...config.log, secrets: config.secrets });
   log.info({ role, pid: process.pid }, 'Baton is starting');
+  // Listened for before the slow start, so no signal meets the default action (instant death,
+  // the embedded database's lock left behind): a stop asked for meanwhile happens once Baton is up.
+  let stop: (cause: Record<string, unknown>, why?: string) => void;
+  let pending: Parameters<typeof stop> | undefined;
+  stop = (...request) => void (pending ??= request);
+  onStopSignals((cause) => stop(cause));
   // Loaded after the first line: the composition root imports every SDK, seconds on a busy host.
   const { startBaton } = await import('./main.ts');
   const baton = await startBaton(config, { role, log });
   await new Promise<void>((resolve) => {
     let stopping = false;
-    const shutdown = (cause: Record<string, unknown>, why = ''): void => {
+    stop = (cause, why = '') => {
       if (stopping) return;
       stopping = true;
       baton.log.info(cause, `${why}shutting down: no new work; running jobs get the grace period`);
@@ -79,15 +110,9 @@ async function main(argv: string[]): Promise<number> {
         resolve();
       });
     };
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        // A second signal means "now": exit without waiting for jobs (pg-boss retries them after expiry).
-        process.once(signal, () => process.exit(130));
-        shutdown({ signal });
-      });
-    }
+    if (pending) stop(...pending);
     if (values['exit-with-parent']) {
-      watchParent(parentPid, () => shutdown({ parentPid }, `the process that started Baton (pid ${parentPid}) has exited: `));
+      watchParent(parentPid, () => stop({ parentPid }, `the process that started Baton (pid ${parentPid}) has exited: `));
     }
   });
   return 0;

@@ -81,3 +81,18 @@ test('when npm is killed outright (SIGKILL, which it cannot pass on), Baton noti
     kill(baton);
   }
 });
+
+test('a stop that signals npm and Baton at once (Ctrl-C in a terminal, systemd\'s control-group stop) is still one clean stop', async () => {
+  const baton = await npmStart(supervisorEnv());
+  try {
+    // npm passes its copy on, so Baton sees the signal twice: that is not a person insisting.
+    process.kill(baton.pid, 'SIGINT');
+    baton.child.kill('SIGINT');
+    const code = await new Promise((resolve) => baton.child.once('exit', resolve));
+    assert.equal(code, 0, `a clean exit:\n${baton.output.join('')}`);
+    assert.equal(alive(baton.pid), false);
+    assert.match(baton.output.join(''), /Baton stopped/);
+  } finally {
+    kill(baton);
+  }
+});
