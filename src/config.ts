@@ -161,8 +161,8 @@ function emptyToUndefined(env: Record<string, string | undefined>): Record<strin
 }
 
 /**
- * Only the default baton.yml may be absent (Baton then runs with the defaults and no teams): a file
- * named in BATON_CONFIG was meant to be read, and an empty policy in its place would hide the typo.
+ * Only the default baton.yml may be absent (Baton then runs with the defaults and no teams): any
+ * other file named in BATON_CONFIG was meant to be read, and an empty policy would hide the typo.
  */
 function readPolicy(path: string, named: boolean, problems: string[]): Policy {
   if (!existsSync(path)) {
@@ -288,7 +288,8 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
   if (!parsedEnv.success) problems.push(...issueLines(parsedEnv.error, '', HINTS));
   const env = parsedEnv.success ? parsedEnv.data : envSchema.parse({});
   const policyFile = resolve(source.cwd, env.BATON_CONFIG);
-  const policy = readPolicy(policyFile, raw.BATON_CONFIG !== undefined, problems);
+  // Spelling the default out (.env.example does) still names the default, which may be absent.
+  const policy = readPolicy(policyFile, policyFile !== resolve(source.cwd, 'baton.yml'), problems);
   const slack = slackFrom(env, raw, problems);
   const trackers = trackersFrom(env, problems);
   const github = githubAuthFrom(env, problems);

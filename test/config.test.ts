@@ -168,7 +168,8 @@ test('agent, sandbox and outcome gates: defaults, and every model in agent.model
 test('BATON_CONFIG naming a file that does not exist is an error with its path; only the default baton.yml may be absent', () => {
   const cwd = emptyDir();
   assert.deepEqual(loadConfig({ env: {}, cwd }).policy.teams, {}, 'no baton.yml: the defaults');
-  for (const named of ['policy/baton.prod.yml', join(cwd, 'missing.yml'), 'baton.yml']) {
+  assert.deepEqual(loadConfig({ env: { BATON_CONFIG: 'baton.yml' }, cwd }).policy.teams, {}, 'the default spelled out, as .env.example does');
+  for (const named of ['policy/baton.prod.yml', join(cwd, 'missing.yml'), 'other/../baton.prod.yml']) {
     assert.throws(
       () => loadConfig({ env: { BATON_CONFIG: named }, cwd }),
       (error: unknown) => {
