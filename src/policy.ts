@@ -122,7 +122,14 @@ const sandboxSchema = z
   .object({
     /** Where bubblewrap cannot run: refuse agent runs (the safe default), or run unsandboxed with a warning in every thread. */
     when_unavailable: z.enum(['refuse', 'run_unsandboxed']).default('refuse'),
-    /** The install step may use the network (package registries); bash and tests never do. */
+    /**
+     * The install on the base commit (repos.<r>.install, the repository's own reviewed code, run once
+     * before the agent starts, as CI would) may use the network. It then shares the HOST's network
+     * namespace, loopback included: it can reach whatever listens on this host's 127.0.0.1 (the
+     * PostgreSQL Baton uses, Baton's own port) and the cloud metadata address. Run Baton where that
+     * is acceptable, or set false and vendor the dependencies. The agent's commands, the tests and
+     * the offline re-install of a change that edits dependency manifests never have the network.
+     */
     install_network: z.boolean().default(true),
     command_timeout_seconds: z.number().int().min(1).max(3600).default(120),
     test_timeout_seconds: z.number().int().min(1).max(7200).default(600),
