@@ -18,6 +18,7 @@ import { unknownTicketPrefixMessage } from './bot/views/ticket-event-messages.ts
 import { createWebhookHandler } from './bot/webhooks/create-webhook-handler.ts';
 import { linearWebhookSource } from './bot/webhooks/linear-webhook-source.ts';
 import { jiraWebhookSource } from './bot/webhooks/jira-webhook-source.ts';
+import { unsignedWebhookWarnings } from './bot/webhooks/unsigned-webhook-warnings.ts';
 import { createLinearTracker } from './integrations/trackers/linear-tracker.ts';
 import { createJiraTracker } from './integrations/trackers/jira-tracker.ts';
 import type { TicketTracker } from './integrations/trackers/ticket-tracker.ts';
@@ -196,8 +197,11 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     const accept = (delivery: IncomingDelivery) => acceptDelivery(delivery, { pool, queue });
     const webhooks: Record<string, RequestListener> = {};
     if (web) {
+      // A source without a secret refuses every delivery unless baton.yml opts it out; either way, say so now.
+      for (const line of unsignedWebhookWarnings(config)) log.warn(line);
       webhooks.linear = createWebhookHandler({ source: linearWebhookSource(config.webhookSecrets.linear), maxBodyBytes, accept, log });
-      webhooks.jira = createWebhookHandler({ source: jiraWebhookSource(config.webhookSecrets.jira), maxBodyBytes, accept, log });
+      const allowUnsigned = config.policy.webhooks.allow_unsigned.includes('jira');
+      webhooks.jira = createWebhookHandler({ source: jiraWebhookSource(config.webhookSecrets.jira, { allowUnsigned }), maxBodyBytes, accept, log });
       webhooks.github = createWebhookHandler({ source: githubWebhookSource(config.webhookSecrets.github), maxBodyBytes, accept, log });
     }
     const server = createHttpServer({ slack: web ? slackApp?.httpHandler : undefined, webhooks, readiness, log });

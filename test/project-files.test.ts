@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENV_KEYS, loadConfig } from '../src/config.ts';
 
@@ -15,7 +17,7 @@ test('.env.example documents exactly the keys Baton reads', () => {
 test('baton.example.yml is valid, states the defaults, and shows teams and repos', () => {
   const credentials = { LINEAR_API_KEY: 'lin_api_x', JIRA_HOST: 'https://acme.atlassian.net', JIRA_EMAIL: 'a@acme.test', JIRA_API_TOKEN: 'jira_x' };
   const { teams, repos, ...policy } = loadConfig({ env: { ...credentials, BATON_CONFIG: `${root}baton.example.yml` }, cwd: root }).policy;
-  const { teams: noTeams, repos: noRepos, ...defaults } = loadConfig({ env: { BATON_CONFIG: '/nonexistent.yml' }, cwd: root }).policy;
+  const { teams: noTeams, repos: noRepos, ...defaults } = loadConfig({ env: {}, cwd: mkdtempSync(join(tmpdir(), 'baton-defaults-')) }).policy;
   assert.deepEqual(policy, defaults);
   assert.deepEqual([noTeams, noRepos], [{}, {}]);
   assert.ok(Object.keys(teams).length > 0 && Object.keys(repos).length > 0);

@@ -505,6 +505,29 @@ test('with no JIRA_WEBHOOK_SECRET, Baton refuses Jira deliveries by default: 401
   }
 });
 
+test('with webhooks.allow_unsigned: [jira] and no JIRA_WEBHOOK_SECRET, an unsigned Jira delivery is queued, and the start-up log says so', async () => {
+  const policy = {
+    scheduling: { reconcile_interval_minutes: 60 },
+    webhooks: { allow_unsigned: ['jira'] },
+    teams: { OPS: { tracker: 'jira', channel: OPS_CHANNEL, intake: { label: 'baton', state: 'Agent Ready' } } },
+  };
+  const openJira = await startTestBaton({ db, jira, role: 'web', env: { LINEAR_WEBHOOK_SECRET: LINEAR_SECRET }, policy });
+  try {
+    const warnings = openJira.logs.join('').split('\n').filter((line) => line.includes('"level":40') && line.includes('/webhooks/jira accepts unsigned deliveries'));
+    assert.equal(warnings.length, 1, 'one start-up warning for the open Jira endpoint');
+    const key = nextKey('OPS');
+    seedJira(key);
+    const unsigned = fromJira('jira-issue-created.json', { key, labels: ['baton'] }, null);
+    const answer = await sendDelivery(openJira.url, unsigned);
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.json?.status, 'queued');
+    await processed(unsigned);
+    await assertOneRun(key, { source: 'jira', channel: OPS_CHANNEL });
+  } finally {
+    await openJira.stop();
+  }
+});
+
 test('the previous (rotation) secret is still accepted, for Linear and for Jira', async () => {
   const eng = nextKey('ENG');
   seedLinear(eng);
