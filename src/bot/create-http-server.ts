@@ -15,14 +15,16 @@ export interface HttpServerOptions {
   log: Logger;
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 
 /** One server on PORT for Slack, webhooks and health, whatever the role of the process. */
 export function createHttpServer(options: HttpServerOptions): Server {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Node's parser takes request targets the URL standard refuses (`http://[`, a port of 99999).
+    if (!URL.canParse(req.url ?? '/', 'http://baton')) return json(res, 400, { error: 'bad_request_target' });
     const path = new URL(req.url ?? '/', 'http://baton').pathname;
     if (path === '/healthz') return json(res, 200, { ok: true });
     if (path === '/readyz') {
@@ -30,6 +32,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return json(res, report.ready ? 200 : 503, report);
     }
     if (path === SLACK_EVENTS_PATH) {
+      // Bolt throws at any other method, and the error would carry the whole request into the log.
+      if (req.method !== 'POST') return json(res, 405, { error: 'method_not_allowed' }, { allow: 'POST' });
       if (options.slack) return options.slack(req, res);
       return json(res, 503, { error: 'slack_not_connected', hint: 'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).' });
     }
