@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger.ts';
 import type { DeliverySource } from '../../db/deliveries.ts';
-import { BodyTooLargeError, readRawBody } from './read-raw-body.ts';
+import { BodyTooLargeError, ClientAbortedError, readRawBody } from './read-raw-body.ts';
 
 export type Verification = { ok: true; unsigned?: true } | { ok: false; reason: string };
 export type Parsed<E> = { ok: true; value: E } | { ok: false; reason: string };
@@ -63,6 +63,11 @@ export function createWebhookHandler<E>(options: WebhookHandlerOptions<E>): Requ
     try {
       raw = await readRawBody(req, options.maxBodyBytes);
     } catch (error) {
+      if (error instanceof ClientAbortedError) {
+        // Nobody is left to answer; a sender that still wants it delivered will retry.
+        log.info({ source: source.name, receivedBytes: error.receivedBytes }, 'webhook not read: the client closed the connection mid-body');
+        return;
+      }
       if (!(error instanceof BodyTooLargeError)) throw error;
       log.warn({ source: source.name, limit: error.limitBytes }, 'webhook refused: body too large');
       // The rest of the body is not read; closing the connection stops the sender sending it.

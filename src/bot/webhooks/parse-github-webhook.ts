@@ -91,8 +91,9 @@ function handler<S extends z.ZodType>(actions: readonly string[], schema: S, rea
   };
 }
 
-// One entry per event Baton subscribes to: the actions that matter, and how to read them.
-const EVENTS: Record<string, Handler> = {
+// One entry per event Baton subscribes to: the actions that matter, and how to read them. A Map, as
+// the event name comes from a header: on a plain object `constructor` or `__proto__` would be found.
+const EVENTS = new Map<string, Handler>(Object.entries({
   pull_request: handler(['closed'], pullRequestClosed, ({ pull_request: pr, repository: repo, sender }) => ({
     ok: true,
     value: {
@@ -186,11 +187,11 @@ const EVENTS: Record<string, Handler> = {
       ...(comment.line != null ? { line: comment.line } : {}),
     },
   })),
-};
+} satisfies Record<string, Handler>));
 
 export function parseGitHubWebhook(eventName: string, body: unknown): ParsedGitHubEvent {
   if (!eventName) return { ok: false, reason: 'not a GitHub webhook delivery (no X-GitHub-Event header)' };
-  const event = EVENTS[eventName];
+  const event = EVENTS.get(eventName);
   if (!event) return ignored(`GitHub ${eventName} events are not run updates`);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, reason: `not a GitHub ${eventName} payload (not a JSON object)` };
   const action = (body as { action?: unknown }).action;

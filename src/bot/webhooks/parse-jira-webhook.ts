@@ -30,11 +30,12 @@ const payload = z.object({
     .nullish(),
 });
 
-const KINDS: Record<string, 'created' | 'updated' | 'deleted'> = {
-  'jira:issue_created': 'created',
-  'jira:issue_updated': 'updated',
-  'jira:issue_deleted': 'deleted',
-};
+// A Map, as webhookEvent is the sender's string: on a plain object `constructor` would be found.
+const KINDS = new Map<string, 'created' | 'updated' | 'deleted'>([
+  ['jira:issue_created', 'created'],
+  ['jira:issue_updated', 'updated'],
+  ['jira:issue_deleted', 'deleted'],
+]);
 
 const words = (value: string | null | undefined): string[] => (value ?? '').split(/\s+/).filter(Boolean);
 
@@ -67,15 +68,15 @@ export function parseJiraWebhook(body: unknown): ParsedTicketEvent {
   const event = (body as { webhookEvent?: unknown } | null)?.webhookEvent;
   if (typeof event !== 'string') return { ok: false, reason: 'not a Jira webhook payload (no webhookEvent)' };
   // Comment, worklog and other events carry an abridged issue; they are told apart before validating it.
-  if (!KINDS[event]) return { ok: false, reason: `ignored: Jira ${event} events are not ticket changes` };
-  if (KINDS[event] === 'deleted') return deleted(body);
+  const kind = KINDS.get(event);
+  if (!kind) return { ok: false, reason: `ignored: Jira ${event} events are not ticket changes` };
+  if (kind === 'deleted') return deleted(body);
   const parsed = payload.safeParse(body);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     return { ok: false, reason: `not a usable Jira issue webhook (${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'})` };
   }
   const { webhookEvent, issue, changelog } = parsed.data;
-  const kind = KINDS[webhookEvent]!;
   if (!issue) return { ok: false, reason: `Jira ${webhookEvent} payload has no issue` };
 
   const f = issue.fields;
