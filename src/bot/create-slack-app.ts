@@ -3,6 +3,8 @@ import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { ackUnhandled } from './ack-unhandled.ts';
+import { guardSlackRequest } from './guard-slack-request.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -28,7 +30,7 @@ export function createSlackApp({ slack, retries, log }: SlackAppOptions): SlackA
   if (slack.appToken) {
     // Bolt's SocketModeReceiver always opens its connection via slack.com (no base URL option).
     const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger });
-    const app = new App({ receiver, token: slack.botToken, logger, clientOptions, deferInitialization: true });
+    const app = new App({ receiver: ackUnhandled(receiver, log), token: slack.botToken, logger, clientOptions, deferInitialization: true });
     return {
       app,
       httpHandler: undefined,
@@ -48,14 +50,23 @@ export function createSlackApp({ slack, retries, log }: SlackAppOptions): SlackA
     endpoints: SLACK_EVENTS_PATH,
     processBeforeResponse: false,
     logger,
+    // Reached only when Bolt itself throws before any listener ran, which the payload check in
+    // guardSlackRequest exists to prevent: a payload Bolt cannot read, so 400 and a warning.
+    processEventErrorHandler: async ({ error, response }) => {
+      log.warn({ err: error }, 'Slack request refused: Bolt could not read the payload');
+      if (response.headersSent) return false;
+      response.writeHead(400);
+      response.end();
+      return true;
+    },
   });
-  const app = new App({ receiver, token: slack.botToken, logger, clientOptions, deferInitialization: true });
+  const app = new App({ receiver: ackUnhandled(receiver, log), token: slack.botToken, logger, clientOptions, deferInitialization: true });
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a Slack listener');
   });
   return {
     app,
-    httpHandler: (req, res) => receiver.requestListener(req, res),
+    httpHandler: guardSlackRequest((req, res) => receiver.requestListener(req, res), { signingSecret: slack.signingSecret, log }),
     mode: 'http',
     // Checks the bot token now (auth.test), so a wrong token fails at start-up with a clear error.
     start: () => app.init(),

@@ -40,7 +40,8 @@ export async function handleAgentCommand(
   deps: AgentCommandDeps,
 ): Promise<void> {
   const reply = (m: SlackMessage): Promise<void> => ack({ response_type: 'ephemeral', text: m.text, blocks: m.blocks });
-  const parsed = parseAgentCommand(command.text);
+  // Over HTTP the guard in front of Bolt checked the form; Socket Mode payloads come unchecked.
+  const parsed = parseAgentCommand(typeof command.text === 'string' ? command.text : '');
   const log = deps.log.child({ command: 'agent', user: command.user_id, channel: command.channel_id });
   try {
     switch (parsed.kind) {

@@ -15,21 +15,25 @@ export interface ThreadReplyDeps {
   log: Logger;
 }
 
+// The payload is signed by Slack but its fields are still only what the JSON says: each is checked.
 interface MessageEvent {
-  subtype?: string;
-  bot_id?: string;
-  user?: string;
-  text?: string;
-  ts: string;
-  thread_ts?: string;
-  channel: string;
+  subtype?: unknown;
+  bot_id?: unknown;
+  user?: unknown;
+  text?: unknown;
+  ts?: unknown;
+  thread_ts?: unknown;
+  channel?: unknown;
 }
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** A reply in a thread, by a person: not a bot, not Baton, not an edit or a join (those carry a subtype). */
 export function parseThreadReply(event: MessageEvent, botUserId: string | undefined): ThreadReply | undefined {
-  if (event.subtype !== undefined || event.bot_id || !event.user || event.user === botUserId) return undefined;
-  if (!event.thread_ts || event.thread_ts === event.ts || !event.text) return undefined;
-  return { channelId: event.channel, threadTs: event.thread_ts, userId: event.user, text: event.text };
+  if (event.subtype !== undefined || event.bot_id) return undefined;
+  const [userId, threadTs, channelId, said] = [text(event.user), text(event.thread_ts), text(event.channel), text(event.text)];
+  if (!userId || userId === botUserId || !threadTs || threadTs === event.ts || !channelId || !said) return undefined;
+  return { channelId, threadTs, userId, text: said };
 }
 
 export const REPLY_FAILED = 'Baton could not read your reply just now. If a run in this thread is waiting for an answer, it is still waiting: reply again in a minute.';
