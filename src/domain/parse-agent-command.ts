@@ -11,6 +11,13 @@ const TICKET_KEY = /^[A-Z][A-Z0-9_]{0,9}-[1-9][0-9]{0,8}$/;
 // A pasted Linear or Jira link is as good as its key: …/issue/ENG-123/slug, …/browse/OPS-7.
 const KEY_IN_URL = /\/(?:issue|browse)\/([A-Za-z][A-Za-z0-9_]{0,9}-[0-9]{1,9})(?:[/?#]|$)/;
 
+// What a person typed is quoted back in the reply; a long paste is cut, as a key is never this long.
+const MAX_ECHO = 40;
+const echo = (text: string): string => {
+  const chars = Array.from(text);
+  return chars.length > MAX_ECHO ? `${chars.slice(0, MAX_ECHO).join('')}…` : text;
+};
+
 export type TicketKeyResult = { ok: true; value: string } | { ok: false; reason: string };
 
 export function parseTicketKey(input: string): TicketKeyResult {
@@ -20,7 +27,7 @@ export function parseTicketKey(input: string): TicketKeyResult {
   if (TICKET_KEY.test(candidate)) return { ok: true, value: candidate };
   return {
     ok: false,
-    reason: `“${input.trim()}” is not a ticket key. A key is the team prefix, a dash and the number, like ENG-123.`,
+    reason: `“${echo(input.trim())}” is not a ticket key. A key is the team prefix, a dash and the number, like ENG-123.`,
   };
 }
 
@@ -43,6 +50,6 @@ export function parseAgentCommand(text: string): AgentCommand {
       return key.ok ? { kind: 'status', ticketKey: key.value } : { kind: 'invalid', reason: key.reason };
     }
     default:
-      return { kind: 'invalid', reason: `I don't know the command “${verb}”.` };
+      return { kind: 'invalid', reason: `I don't know the command “${echo(verb)}”.` };
   }
 }

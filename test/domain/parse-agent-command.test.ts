@@ -37,3 +37,11 @@ test('status with and without a key', () => {
 test('unknown subcommands are named back to the user', () => {
   assert.deepEqual(parseAgentCommand('deploy ENG-1'), { kind: 'invalid', reason: 'I don’t know the command “deploy”.'.replace('’', "'") });
 });
+
+test('a long paste is quoted back cut to 40 characters, whole surrogate pairs included', () => {
+  const parsed = parseAgentCommand(`fix ${'A'.repeat(10_000)}`);
+  assert.equal(parsed.kind, 'invalid');
+  assert.ok(parsed.kind === 'invalid' && parsed.reason.startsWith(`“${'A'.repeat(40)}…” is not a ticket key.`), parsed.kind === 'invalid' ? parsed.reason : '');
+  const emoji = parseAgentCommand('😀'.repeat(50));
+  assert.deepEqual(emoji, { kind: 'invalid', reason: `I don't know the command “${'😀'.repeat(40)}…”.` });
+});
