@@ -19,7 +19,8 @@ export function ticketPrefix(key: string): string {
 /** Which configured team (and so tracker, channel and repository) a ticket key belongs to. */
 export function routeTicket(teams: Readonly<Record<string, TeamPolicy>>, key: string): TicketRoute | undefined {
   const prefix = ticketPrefix(key);
-  const team = teams[prefix];
+  // The prefix comes from a typed key or a payload: only the teams baton.yml lists, never Object's own names.
+  const team = Object.hasOwn(teams, prefix) ? teams[prefix] : undefined;
   return team ? { prefix, team } : undefined;
 }
 

@@ -4,24 +4,26 @@ import type { TicketPriority } from './ticket.ts';
 const LINEAR: readonly TicketPriority[] = ['none', 'urgent', 'high', 'medium', 'low'];
 
 export function linearPriority(value: number | null | undefined): TicketPriority {
-  return LINEAR[value ?? 0] ?? 'none';
+  // Only an index of the list: a payload's value is untrusted, and LINEAR['length'] is a number.
+  return typeof value === 'number' && Number.isInteger(value) ? (LINEAR[value] ?? 'none') : 'none';
 }
 
 // Jira Cloud's default scheme is Highest..Lowest; Blocker..Trivial is the older (and Data Center) one.
-const JIRA: Record<string, TicketPriority> = {
-  highest: 'urgent',
-  blocker: 'urgent',
-  critical: 'urgent',
-  high: 'high',
-  major: 'high',
-  medium: 'medium',
-  low: 'low',
-  minor: 'low',
-  lowest: 'low',
-  trivial: 'low',
-};
+// A Map: the name comes from the payload, and a plain object would answer `constructor` with Object.
+const JIRA = new Map<string, TicketPriority>([
+  ['highest', 'urgent'],
+  ['blocker', 'urgent'],
+  ['critical', 'urgent'],
+  ['high', 'high'],
+  ['major', 'high'],
+  ['medium', 'medium'],
+  ['low', 'low'],
+  ['minor', 'low'],
+  ['lowest', 'low'],
+  ['trivial', 'low'],
+]);
 
 /** A priority name outside both stock schemes is a custom one we cannot rank, so it reads as none. */
 export function jiraPriority(name: string | null | undefined): TicketPriority {
-  return (name && JIRA[name.trim().toLowerCase()]) || 'none';
+  return (typeof name === 'string' && JIRA.get(name.trim().toLowerCase())) || 'none';
 }

@@ -11,3 +11,8 @@ test('Jira priority names, both stock schemes, any case', () => {
   assert.deepEqual(names.map(jiraPriority), ['urgent', 'high', 'medium', 'low', 'low', 'urgent', 'urgent', 'high', 'low', 'low']);
   assert.deepEqual(['P1', '', null, undefined].map(jiraPriority), ['none', 'none', 'none', 'none']);
 });
+
+test('names from a payload that Object.prototype has, and non-index values, read as none', () => {
+  assert.deepEqual(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'].map(jiraPriority), ['none', 'none', 'none', 'none', 'none']);
+  assert.deepEqual([1.5, -1, Number.NaN, 'length' as unknown as number].map(linearPriority), ['none', 'none', 'none', 'none']);
+});
