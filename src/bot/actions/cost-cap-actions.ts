@@ -29,7 +29,13 @@ export async function handleCostCapAction(decision: CostCapClick['decision'], ar
   const { ack, body, action, client } = args;
   await ack();
   const channel = body.channel?.id;
-  const userId = body.user.id;
+  // Over HTTP the guard in front of Bolt refuses a payload without a user; Socket Mode has no such
+  // guard, and a click nobody made cannot be decided.
+  const userId: unknown = (body as { user?: { id?: unknown } }).user?.id;
+  if (typeof userId !== 'string' || userId === '') {
+    deps.log.info({ action: action?.action_id }, 'budget button payload without a user; ignored');
+    return;
+  }
   const log = deps.log.child({ action: action.action_id, user: userId, channel });
   const parsed = parseRunButtonValue(action.value);
   const tell = async (text: string, blocks?: unknown[]): Promise<void> => {
