@@ -29,7 +29,8 @@ export function markdownToAdf(markdown: string): AdfDoc {
   return { type: 'doc', version: 1, content: blocks(lines) };
 }
 
-const FENCE = /^( {0,3})(`{3,}|~{3,})[ \t]*([^\s`]*)[^`]*$/;
+// The info word cannot hold whitespace, so where it ends is fixed: no backtracking over a long line.
+const FENCE = /^( {0,3})(`{3,}|~{3,})[ \t]*([^\s`]*)(?:\s[^`]*)?$/;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const QUOTE = /^ {0,3}> ?(.*)$/;
@@ -54,7 +55,15 @@ function opensBlock(line: string): boolean {
     (it !== undefined && it.indent <= 3 && (!it.ordered || it.start === 1));
 }
 
-function blocks(lines: string[]): AdfNode[] {
+// Quotes and lists nest by recursion; text nested deeper than any real ticket is kept as plain
+// paragraph text, so a hostile body cannot overflow the stack.
+const MAX_NESTING = 32;
+
+function blocks(lines: string[], depth = 0): AdfNode[] {
+  if (depth > MAX_NESTING) {
+    const text = lines.map((line) => line.trim()).filter(Boolean).join('\n');
+    return text ? [{ type: 'paragraph', content: inline(text) }] : [];
+  }
   const out: AdfNode[] = [];
   let i = 0;
   while (i < lines.length) {
@@ -79,9 +88,9 @@ function blocks(lines: string[]): AdfNode[] {
     } else if (QUOTE.test(line)) {
       const quoted: string[] = [];
       for (; i < lines.length && QUOTE.test(lines[i]!); i++) quoted.push(QUOTE.exec(lines[i]!)![1]!);
-      out.push({ type: 'blockquote', content: flatten(blocks(quoted)) });
+      out.push({ type: 'blockquote', content: flatten(blocks(quoted, depth + 1)) });
     } else if (item(line) && item(line)!.indent <= 3) {
-      i = list(lines, i, out);
+      i = list(lines, i, out, depth);
     } else {
       const text: string[] = [];
       for (; i < lines.length && lines[i]!.trim() && (text.length === 0 || !opensBlock(lines[i]!)); i++) text.push(lines[i]!.trim());
@@ -91,7 +100,7 @@ function blocks(lines: string[]): AdfNode[] {
   return out;
 }
 
-function list(lines: string[], start: number, out: AdfNode[]): number {
+function list(lines: string[], start: number, out: AdfNode[], depth: number): number {
   const first = item(lines[start]!)!;
   const items: AdfNode[] = [];
   let i = start;
@@ -111,7 +120,7 @@ function list(lines: string[], start: number, out: AdfNode[]): number {
         body.push(line.trim()); // a lazy continuation of the item's paragraph
       } else break;
     }
-    items.push({ type: 'listItem', content: listItemContent(blocks(body)) });
+    items.push({ type: 'listItem', content: listItemContent(blocks(body, depth + 1)) });
     let j = i;
     while (j < lines.length && !lines[j]!.trim()) j++;
     if (j < lines.length && item(lines[j]!)?.ordered === first.ordered) i = j;

@@ -125,3 +125,14 @@ test('no node is an empty text node', () => {
   });
   walk(body('** **\n`` ``\n[](https://a.dev)\n- \n#\n> \n***'));
 });
+
+test('a fence line keeps its info word as the language, whatever follows it', () => {
+  const fenced = markdownToAdf('```ts extra words\ncode\n```');
+  assert.deepEqual(fenced.content[0], { type: 'codeBlock', attrs: { language: 'ts' }, content: [{ type: 'text', text: 'code' }] });
+});
+
+test('nesting deeper than 32 levels is kept as text instead of recursing', () => {
+  const doc = markdownToAdf(`${'> '.repeat(5_000)}x`);
+  assert.equal(doc.type, 'doc');
+  assert.ok(JSON.stringify(doc).includes('x'));
+});

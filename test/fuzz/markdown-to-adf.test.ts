@@ -62,9 +62,7 @@ test('markdownToAdf: a link to any other scheme stays text', () => {
 });
 
 // Fixed depths rather than an integer: shrinking a depth step by step re-parses thousands of levels each time.
-test('markdownToAdf: deeply nested quotes, lists and emphasis give a document, not a stack overflow', {
-  todo: "blocks() recurses once per level: '>'.repeat(5000) + 'x' and '- '.repeat(3000) + 'x' throw RangeError: Maximum call stack size exceeded",
-}, () => {
+test('markdownToAdf: deeply nested quotes, lists and emphasis give a document, not a stack overflow', () => {
   const nested = fc.tuple(fc.constantFrom('> ', '>', '- ', '* ', '1. ', '> - ', '*_', '**', '['), fc.constantFrom(100, 2_000, 5_000)).map(([unit, depth]) => `${unit.repeat(depth)}x`);
   check(fc.property(nested, (text) => assertAdf(markdownToAdf(text))), 40);
 });
