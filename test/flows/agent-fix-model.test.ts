@@ -198,7 +198,8 @@ test('a spend-limit 429 ends the run with its reason in the thread; the queue do
   const run = await flow.runWhere("status = 'failed'", 'the run to fail on the spend limit');
   assert.match(run.status_reason!, /monthly spend limit of \$500/);
   assert.match(run.status_reason!, /Raise the organisation's spend limit with Anthropic, then retry the run/);
-  assert.match(threadText(flow, run), /monthly spend limit of \$500/, 'the reason is in the thread');
+  // The thread is told after the run's state commits: wait for it.
+  await eventually(async () => /monthly spend limit of \$500/.test(threadText(flow, run)) || undefined, 20_000, 'the reason in the thread');
   assert.deepEqual((await modelCalls(flow, run.id)).map((c) => c.turn), [1], 'the refused call is not charged');
   // The SDK cannot tell a spend limit from a rate limit by status, so it retries the 429 (HTTP_RETRIES) first.
   assert.equal(bodies(flow).length, 1 + 3);
@@ -221,7 +222,7 @@ test('a refusal ends the run with the refusal\'s explanation in the thread', asy
 
   const run = await flow.runWhere("status = 'failed'", 'the run to fail on the refusal');
   assert.match(run.status_reason!, /The model declined to work on this ticket \(cyber\): The ticket asks for a change that would disable authentication checks for every user\./);
-  assert.match(threadText(flow, run), /disable authentication checks for every user/);
+  await eventually(async () => /disable authentication checks for every user/.test(threadText(flow, run)) || undefined, 20_000, "the refusal's explanation in the thread");
   assert.deepEqual((await modelCalls(flow, run.id)).map((c) => `${c.turn}:${c.stop_reason}`), ['1:tool_use', '2:refusal']);
   assert.equal(flow.anthropic.remaining(), 0);
   assert.equal(flow.github.pulls('acme', 'calc').length, 0);
