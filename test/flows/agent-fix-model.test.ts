@@ -5,18 +5,10 @@ import { join } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { CUT_OFF_CALL } from '../../src/agents/loop-messages.ts';
 import { createFailingTest, editor, finish, fixBug, lastToolResults, lastUserText, runTests, viewCalc } from '../agents/coder-fixture.ts';
-import { FakeAnthropic, type ScriptedEntry, type ScriptedMessage, type ScriptedResponse } from '../fakes/fake-anthropic.ts';
-import { FakeGitHub } from '../fakes/fake-github.ts';
-import { FakeLinear } from '../fakes/fake-linear.ts';
-import { FakeSlack } from '../fakes/fake-slack.ts';
-import { sendSignedSlack, slashCommandBody } from '../fakes/sign-slack-request.ts';
-import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
-import { fixtureGit, tempDir } from '../integrations/git/git-fixtures.ts';
-import type { RunRow } from '../support/agent-flow.ts';
-import { createDemoRepo, DEMO_TEST_COMMAND, demoTicket, type DemoRepo } from '../support/demo-repo.ts';
+import type { ScriptedEntry, ScriptedMessage, ScriptedResponse } from '../fakes/fake-anthropic.ts';
+import { fixtureGit } from '../integrations/git/git-fixtures.ts';
+import { startAgentFlow, TICKET, type AgentFlow, type RunRow } from '../support/agent-flow.ts';
 import { eventually } from '../support/eventually.ts';
-import { startTestBaton, type TestBaton } from '../support/start-test-baton.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 /*
  * The model misbehaving during a real `/agent fix`, at the run level: Baton as `npm start` builds it
@@ -27,80 +19,20 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * max_tokens is never run.
  */
 
-const TICKET = demoTicket();
-const CHANNEL = SLACK_DEFAULTS.channelId;
 const A = 'claude-sonnet-5-5';
 const B = 'claude-opus-5-5';
 // retry-after in seconds: the SDK waits what the API asks, so its retries here take a millisecond.
 const SOON = 0.001;
 
-interface ModelFlow {
-  db: TestDatabase;
-  slack: FakeSlack;
-  github: FakeGitHub;
-  anthropic: FakeAnthropic;
-  demo: DemoRepo;
-  app: TestBaton;
-  dataDir: string;
-  fix(): Promise<void>;
-  runWhere(where: string, what: string, timeoutMs?: number): Promise<RunRow>;
-  stop(): Promise<void>;
-}
-
 /**
  * test/support/agent-flow.ts's world, with the SDK's retries on as in production (HTTP_RETRIES=2;
- * startAgentFlow pins them to 0 and takes no env). One per test: each test is its own run of ENG-42.
+ * startAgentFlow pins them to 0 unless told). One per test: each test is its own run of ENG-42.
  */
-async function startModelFlow(models: string[]): Promise<ModelFlow> {
-  const { dir, cleanup } = await tempDir('baton-agent-model-');
-  const db = await createTestDatabase();
-  const slack = new FakeSlack();
-  const linear = new FakeLinear();
-  const github = new FakeGitHub();
-  const anthropic = new FakeAnthropic();
-  await Promise.all([slack.start(), linear.start(), github.start(), anthropic.start()]);
-  const demo = await createDemoRepo(dir);
-  github.seedRepo({ owner: 'acme', name: 'calc' });
-  github.onRequest(async () => {
-    for (const [ref, sha] of await demo.remote.refs()) if (ref.startsWith('refs/heads/')) github.setHead('acme', 'calc', ref.slice(11), sha);
-  });
-  linear.addTeam({ key: 'ENG', name: 'Engineering' });
-  linear.addState('ENG', { name: 'In Review', type: 'started' });
-  linear.addLabel({ name: 'bug' });
-  linear.addIssue({ team: 'ENG', number: 42, title: TICKET.title, description: TICKET.description, labels: ['bug'] });
-  const dataDir = join(dir, 'data');
-  const app = await startTestBaton({
-    db, slack, linear,
-    env: {
-      DATA_DIR: dataDir, GITHUB_TOKEN: 'ghs_test', GITHUB_API_URL: github.url,
-      ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: anthropic.url, HTTP_RETRIES: '2',
-    },
-    policy: {
-      teams: { ENG: { tracker: 'linear', channel: CHANNEL, repo: 'acme/calc' } },
-      repos: { 'acme/calc': { test: DEMO_TEST_COMMAND, clone_url: demo.remote.url } },
-      agent: { models },
-    },
-  });
-  return {
-    db, slack, github, anthropic, demo, app, dataDir,
-    async fix() {
-      const response = await sendSignedSlack(app.slackEventsUrl, 'command', slashCommandBody({
-        text: `fix ${TICKET.key}`, channel_id: CHANNEL, user_id: SLACK_DEFAULTS.userId, response_url: slack.responseUrl('cmd'),
-      }), { secret: SLACK_DEFAULTS.signingSecret });
-      assert.equal(response.status, 200);
-    },
-    runWhere: (where, what, timeoutMs = 60_000) =>
-      eventually(async () => {
-        const { rows } = await db.pool.query<RunRow>(`SELECT * FROM runs WHERE ticket_key = $1 AND (${where})`, [TICKET.key]);
-        return rows[0];
-      }, timeoutMs, what),
-    async stop() {
-      await app.stop();
-      await Promise.all([slack.stop(), linear.stop(), github.stop(), anthropic.stop()]);
-      await db.drop();
-      await cleanup();
-    },
-  };
+const startModelFlow = (models: string[]): Promise<AgentFlow> => startAgentFlow({ env: { HTTP_RETRIES: '2' }, policy: { agent: { models } } });
+
+/** Sends `/agent fix ENG-42`. */
+async function fix(flow: AgentFlow): Promise<void> {
+  assert.equal((await flow.command(`fix ${TICKET.key}`)).status, 200);
 }
 
 /** Finishes only once the last test run Baton executed for the model passed. */
@@ -109,16 +41,16 @@ const finishWhenGreen = (request: Anthropic.MessageCreateParams): ScriptedRespon
   return finish('range stopped one short of its end (`i < end`); it now includes it. test/range.test.js covers it.');
 };
 
-const modelCalls = async (flow: ModelFlow, runId: string): Promise<{ turn: number; model: string; stop_reason: string }[]> =>
+const modelCalls = async (flow: AgentFlow, runId: string): Promise<{ turn: number; model: string; stop_reason: string }[]> =>
   (await flow.db.pool.query('SELECT turn, model, stop_reason FROM agent_calls WHERE run_id = $1 ORDER BY turn', [runId])).rows;
 
 /** Everything Baton posted in the run's thread, as one text. */
-const threadText = (flow: ModelFlow, run: RunRow): string => JSON.stringify(flow.slack.repliesTo(run.thread_ts)).replace(/\\n/g, '\n');
+const threadText = (flow: AgentFlow, run: RunRow): string => JSON.stringify(flow.slack.repliesTo(run.thread_ts)).replace(/\\n/g, '\n');
 
 /** The requests that reached the fake, as their bodies, in order (failed ones included). */
-const bodies = (flow: ModelFlow): Anthropic.MessageCreateParams[] => flow.anthropic.requests();
+const bodies = (flow: AgentFlow): Anthropic.MessageCreateParams[] => flow.anthropic.requests();
 
-async function assertPullRequest(flow: ModelFlow, run: RunRow): Promise<void> {
+async function assertPullRequest(flow: AgentFlow, run: RunRow): Promise<void> {
   const pulls = flow.github.pulls('acme', 'calc') as { head: { ref: string } }[];
   assert.equal(pulls.length, 1, 'one PR');
   assert.equal(pulls[0]!.head.ref, run.branch);
@@ -138,7 +70,7 @@ test('a 529, a 500, a connection refused and a stream dropped midway are retried
     { drop: { afterEvents: 4 } }, runTests,
     finishWhenGreen,
   );
-  await flow.fix();
+  await fix(flow);
 
   const run = await flow.runWhere("status = 'awaiting_approval'", 'the run to open its PR', 120_000);
   assert.equal(flow.anthropic.remaining(), 0, 'every scripted answer, failures included, was asked for');
@@ -170,7 +102,7 @@ test('agent.models [A, B] with A overloaded on every try: B takes over, gets A\'
     const step = steps[info.turn];
     return typeof step === 'function' ? step(request, info) : step;
   });
-  await flow.fix();
+  await fix(flow);
 
   const run = await flow.runWhere("status = 'awaiting_approval'", 'the run to open its PR on the fallback model', 120_000);
   await assertPullRequest(flow, run);
@@ -193,7 +125,7 @@ test('a spend-limit 429 ends the run with its reason in the thread; the queue do
   const said = 'This request would exceed your organization\'s monthly spend limit of $500.';
   flow.anthropic.handle((_request, info) =>
     info.turn === 0 ? viewCalc : { error: { status: 429, type: 'rate_limit_error', message: said, retryAfterSeconds: SOON } });
-  await flow.fix();
+  await fix(flow);
 
   const run = await flow.runWhere("status = 'failed'", 'the run to fail on the spend limit');
   assert.match(run.status_reason!, /monthly spend limit of \$500/);
@@ -218,7 +150,7 @@ test('a refusal ends the run with the refusal\'s explanation in the thread', asy
     content: [{ type: 'text', text: 'I can\'t help with that.' }],
     stop_reason: 'refusal', stop_details: { category: 'cyber', explanation },
   });
-  await flow.fix();
+  await fix(flow);
 
   const run = await flow.runWhere("status = 'failed'", 'the run to fail on the refusal');
   assert.match(run.status_reason!, /The model declined to work on this ticket \(cyber\): The ticket asks for a change that would disable authentication checks for every user\./);
@@ -250,7 +182,7 @@ test('a reply cut off at max_tokens inside a create is never run: the file exist
     },
     runTests, fixBug, runTests, finishWhenGreen,
   );
-  await flow.fix();
+  await fix(flow);
 
   const run = await flow.runWhere("status = 'awaiting_approval'", 'the run to open its PR after the cut-off reply', 120_000);
   assert.equal(flow.anthropic.remaining(), 0);

@@ -1,22 +1,18 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type Anthropic from '@anthropic-ai/sdk';
 import { bash, createFailingTest, editor, finish, fixBug, lastToolResults, runTests, viewCalc } from '../agents/coder-fixture.ts';
-import { FakeAnthropic, type ScriptedMessage, type ScriptedResponse } from '../fakes/fake-anthropic.ts';
-import { FakeGitHub } from '../fakes/fake-github.ts';
-import { FakeLinear } from '../fakes/fake-linear.ts';
+import type { FakeAnthropic, ScriptedMessage, ScriptedResponse } from '../fakes/fake-anthropic.ts';
+import type { FakeGitHub } from '../fakes/fake-github.ts';
+import type { FakeLinear } from '../fakes/fake-linear.ts';
 import type { FakeServer } from '../fakes/fake-server.ts';
-import { FakeSlack } from '../fakes/fake-slack.ts';
-import { sendSignedSlack, slashCommandBody } from '../fakes/sign-slack-request.ts';
-import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
-import { tempDir } from '../integrations/git/git-fixtures.ts';
-import { createDemoRepo, demoTicket, type DemoRepo } from '../support/demo-repo.ts';
-import { eventually } from '../support/eventually.ts';
-import { startTestBaton, type TestBaton } from '../support/start-test-baton.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import type { FakeSlack } from '../fakes/fake-slack.ts';
+import { startAgentFlow, TICKET, type AgentFlow, type RunRow } from '../support/agent-flow.ts';
+import { startAgentWorld } from '../support/agent-world.ts';
+import type { DemoRepo } from '../support/demo-repo.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 
 /*
  * "Secrets never reach the agent's tools, the test sandbox, Slack, a PR body or a log", end to end.
@@ -30,8 +26,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  */
 
 const execFileAsync = promisify(execFile);
-const TICKET = demoTicket();
-const CHANNEL = SLACK_DEFAULTS.channelId;
 
 const SECRETS = {
   SLACK_BOT_TOKEN: 'xoxb-r1leak-slack-bot-7f3a9c11',
@@ -60,15 +54,14 @@ test('prints the whole environment', () => {
 });
 `;
 
-let dir: string;
-let cleanupDir: () => Promise<void>;
+let flow: AgentFlow;
 let db: TestDatabase;
 let slack: FakeSlack;
 let linear: FakeLinear;
 let github: FakeGitHub;
 let anthropic: FakeAnthropic;
 let demo: DemoRepo;
-let app: TestBaton;
+let app: AgentFlow['app'];
 const savedEnv: Record<string, string | undefined> = {};
 
 function withPassword(url: string, password: string): string {
@@ -78,66 +71,46 @@ function withPassword(url: string, password: string): string {
 }
 
 before(async () => {
-  ({ dir, cleanup: cleanupDir } = await tempDir('baton-agent-secrets-'));
   // Baton's own process environment holds the secrets too, as it would in production.
   const processEnv = { ...SECRETS, ...HOST_ONLY };
   for (const [name, value] of Object.entries(processEnv)) {
     savedEnv[name] = process.env[name];
     process.env[name] = value;
   }
-  db = await createTestDatabase();
-  const databaseUrl = withPassword(db.url, DB_PASSWORD);
+  const world = await startAgentWorld({
+    credentials: {
+      slackBotToken: SECRETS.SLACK_BOT_TOKEN,
+      linearApiKey: SECRETS.LINEAR_API_KEY,
+      githubToken: SECRETS.GITHUB_TOKEN,
+      anthropicApiKey: SECRETS.ANTHROPIC_API_KEY,
+    },
+    files: { 'test/env.test.js': ENV_TEST },
+    tickets: [{ team: 'ENG', number: 43, title: 'add(0.1, 0.2) is not 0.3', description: 'Round it.' }],
+  });
+  const databaseUrl = withPassword(world.db.url, DB_PASSWORD);
   savedEnv.DATABASE_URL = process.env.DATABASE_URL;
   process.env.DATABASE_URL = databaseUrl;
 
-  slack = new FakeSlack({ botToken: SECRETS.SLACK_BOT_TOKEN });
-  linear = new FakeLinear({ apiKey: SECRETS.LINEAR_API_KEY });
-  github = new FakeGitHub({ token: SECRETS.GITHUB_TOKEN });
-  anthropic = new FakeAnthropic({ apiKey: SECRETS.ANTHROPIC_API_KEY });
-  await Promise.all([slack.start(), linear.start(), github.start(), anthropic.start()]);
-  demo = await createDemoRepo(dir, { 'test/env.test.js': ENV_TEST });
-  github.seedRepo({ owner: 'acme', name: 'calc' });
-  github.onRequest(async () => {
-    for (const [ref, sha] of await demo.remote.refs()) if (ref.startsWith('refs/heads/')) github.setHead('acme', 'calc', ref.slice(11), sha);
-  });
-  linear.addTeam({ key: 'ENG', name: 'Engineering' });
-  linear.addState('ENG', { name: 'In Review', type: 'started' });
-  linear.addLabel({ name: 'bug' });
-  linear.addIssue({ team: 'ENG', number: 42, title: TICKET.title, description: TICKET.description, labels: ['bug'] });
-  linear.addIssue({ team: 'ENG', number: 43, title: 'add(0.1, 0.2) is not 0.3', description: 'Round it.', labels: ['bug'] });
-
-  app = await startTestBaton({
-    db: { url: databaseUrl, schema: db.schema },
-    slack,
-    linear,
-    env: {
-      ...SECRETS,
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: join(dir, 'data'),
-      GITHUB_API_URL: github.url,
-      ANTHROPIC_BASE_URL: anthropic.url,
-    },
+  flow = await startAgentFlow({
+    world,
+    env: { ...SECRETS, DATABASE_URL: databaseUrl },
     policy: {
-      teams: { ENG: { tracker: 'linear', channel: CHANNEL, repo: 'acme/calc' } },
       repos: {
         'acme/calc': {
           install: 'env; cat /proc/1/environ | tr "\\0" "\\n"',
           // `env` after the suite, so a failing run's quoted tail (the gate's reason, in the thread) holds it.
           test: 'npm test; status=$?; env; exit $status',
-          clone_url: demo.remote.url,
         },
       },
       // The first failed gate ends the run, with its reason (the suite's output tail) in the thread.
-      agent: { models: ['claude-sonnet-5-5'], limits: { gate_attempts: 0 } },
+      agent: { limits: { gate_attempts: 0 } },
     },
   });
+  ({ db, slack, linear, github, anthropic, demo, app } = flow);
 });
 
 after(async () => {
-  await app?.stop();
-  await Promise.all([slack?.stop(), linear?.stop(), github?.stop(), anthropic?.stop()]);
-  await db?.drop();
-  await cleanupDir?.();
+  await flow?.stop();
   for (const [name, value] of Object.entries(savedEnv)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -185,33 +158,10 @@ function bodies(fake: FakeServer): string {
     .join('\n');
 }
 
-interface RunRow {
-  id: string;
-  status: string;
-  status_reason: string | null;
-  pr_url: string | null;
-  thread_ts: string;
-}
-
 async function runEnded(ticketKey: string, fixCommand: string): Promise<RunRow> {
-  const response = await sendSignedSlack(
-    app.slackEventsUrl,
-    'command',
-    slashCommandBody({ text: fixCommand, channel_id: CHANNEL, user_id: SLACK_DEFAULTS.userId, response_url: slack.responseUrl('cmd') }),
-    { secret: SECRETS.SLACK_SIGNING_SECRET },
-  );
+  const response = await flow.command(fixCommand);
   assert.equal(response.status, 200);
-  return eventually(
-    async () => {
-      const { rows } = await db.pool.query<RunRow>(
-        "SELECT * FROM runs WHERE ticket_key = $1 AND status IN ('awaiting_approval', 'failed', 'cancelled')",
-        [ticketKey],
-      );
-      return rows[0];
-    },
-    180_000,
-    `the ${ticketKey} run to end or open its PR`,
-  );
+  return flow.runWhere("status IN ('awaiting_approval', 'failed', 'cancelled')", `the ${ticketKey} run to end or open its PR`, 180_000, ticketKey);
 }
 
 /** Every secret in anything that left Baton or that it keeps: fakes' bodies, Slack as shown, PRs, the ticket, logs, the remote, the runs table. */
@@ -234,7 +184,7 @@ async function everyLeak(): Promise<string[]> {
 }
 
 test('a repository and a model that print and hunt for every secret: the run reaches a PR and no secret leaves Baton', async () => {
-  const dataDir = join(dir, 'data');
+  const { dataDir } = flow;
   anthropic.script(
     viewCalc,
     createFailingTest,

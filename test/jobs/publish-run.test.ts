@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
-import { migrate } from '../../src/db/migrate.ts';
 import { auditForRun } from '../../src/db/audit-log.ts';
 import { getRun, insertRun, transitionRun } from '../../src/db/runs.ts';
 import { runIdFromBody } from '../../src/domain/pull-request-body.ts';
@@ -13,10 +12,9 @@ import { createLinearTracker } from '../../src/integrations/trackers/linear-trac
 import { publishRun, type PublishRunDeps, type PublishRunInput } from '../../src/jobs/publish-run.ts';
 import { createRedactor } from '../../src/logger.ts';
 import { policySchema } from '../../src/policy.ts';
-import { FakeGitHub } from '../fakes/fake-github.ts';
-import { FakeLinear } from '../fakes/fake-linear.ts';
-import { fixtureGit, seededRemote, tempDir, testManager } from '../integrations/git/git-fixtures.ts';
-import { createTestDatabase } from '../support/test-database.ts';
+import type { FakeGitHub } from '../fakes/fake-github.ts';
+import type { fixtureGit } from '../integrations/git/git-fixtures.ts';
+import { startPublishFixture } from '../support/agent-publish-fixture.ts';
 
 /*
  * Publishing a run end to end on real parts: a local bare repository is the git remote, the fake
@@ -27,35 +25,11 @@ import { createTestDatabase } from '../support/test-database.ts';
 const SECRET = 'ghp_PublishRunSecretToken_0123456789abcdef';
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const { dir, cleanup } = await tempDir();
-  const db = await createTestDatabase();
-  await migrate(db.pool, db.schema);
-  const github = new FakeGitHub({ token: SECRET });
-  const linear = new FakeLinear();
-  await Promise.all([github.start(), linear.start()]);
-  t.after(async () => {
-    await Promise.all([github.stop(), linear.stop()]);
-    await db.drop();
-    await cleanup();
+  const { db, github, linear, remote, git, workspaces, run, workspace } = await startPublishFixture(t, {
+    githubToken: SECRET,
+    cart: 'export const total = (items) => (items.length ? items.length : 0);\n',
   });
-  const remote = await seededRemote(dir);
-  const git = fixtureGit(dir);
-  github.seedRepo({ owner: 'acme', name: 'app' });
-  // GitHub learns of pushed branches from the push itself; the fake reads them from the bare remote.
-  github.onRequest(async () => {
-    for (const [ref, sha] of await remote.refs()) if (ref.startsWith('refs/heads/')) github.setHead('acme', 'app', ref.slice(11), sha);
-  });
-  linear.addTeam({ key: 'ENG', name: 'Engineering' });
-  linear.addState('ENG', { name: 'In Review', type: 'started' });
-  linear.addIssue({ team: 'ENG', number: 7, title: 'Handle an empty cart' });
-
-  const run = (await insertRun(db.pool, { ticketKey: 'ENG-7', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 }))!;
   const tracker = createLinearTracker({ apiUrl: linear.apiUrl, apiKey: linear.apiKey });
-  const workspaces = testManager(join(dir, 'data'));
-  const workspace = await workspaces.prepareWorkspace({ repo: remote.repo, runId: run.id, ticketKey: 'ENG-7', title: 'Handle an empty cart' });
-  await writeFile(join(workspace.path, 'cart.js'), 'export const total = (items) => (items.length ? items.length : 0);\n');
-  await git(['add', 'cart.js'], workspace.path);
-  await git(['commit', '--quiet', '-m', 'fix: empty cart'], workspace.path);
 
   const deps: PublishRunDeps = {
     pool: db.pool,

@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import pino from 'pino';
-import { migrate } from '../../src/db/migrate.ts';
 import { recordOutcome } from '../../src/db/run-agent.ts';
-import { getRun, insertRun, setStatusMessage, setThreadRoot, transitionRun } from '../../src/db/runs.ts';
+import { getRun, setStatusMessage, setThreadRoot, transitionRun } from '../../src/db/runs.ts';
 import { createGitHubClient } from '../../src/integrations/github/create-github-client.ts';
 import { createSlackClient } from '../../src/integrations/slack.ts';
 import { createSlackUploader } from '../../src/integrations/slack-upload.ts';
@@ -15,11 +13,7 @@ import { policySchema } from '../../src/policy.ts';
 import { runPublish, type RunPublishDeps } from '../../src/jobs/run-publish.ts';
 import { RetryableError } from '../../src/jobs/errors.ts';
 import { createTrackerRoutes } from '../../src/jobs/tracker-routes.ts';
-import { FakeGitHub } from '../fakes/fake-github.ts';
-import { FakeLinear } from '../fakes/fake-linear.ts';
-import { FakeSlack } from '../fakes/fake-slack.ts';
-import { fixtureGit, seededRemote, tempDir, testManager } from '../integrations/git/git-fixtures.ts';
-import { createTestDatabase } from '../support/test-database.ts';
+import { startPublishFixture } from '../support/agent-publish-fixture.ts';
 
 /*
  * run.publish on real parts: a bare repository as the remote, the fake GitHub, Linear and Slack.
@@ -28,39 +22,13 @@ import { createTestDatabase } from '../support/test-database.ts';
  */
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const { dir, cleanup } = await tempDir();
-  const db = await createTestDatabase();
-  await migrate(db.pool, db.schema);
-  const github = new FakeGitHub();
-  const linear = new FakeLinear();
-  const slack = new FakeSlack();
-  await Promise.all([github.start(), linear.start(), slack.start()]);
-  t.after(async () => {
-    await Promise.all([github.stop(), linear.stop(), slack.stop()]);
-    await db.drop();
-    await cleanup();
+  const { db, github, linear, slack, remote, git, workspaces, run: inserted, workspace } = await startPublishFixture(t, {
+    cart: 'export const total = (items) => items.length;\n',
   });
-  const remote = await seededRemote(dir);
-  github.seedRepo({ owner: 'acme', name: 'app' });
-  github.onRequest(async () => {
-    for (const [ref, sha] of await remote.refs()) if (ref.startsWith('refs/heads/')) github.setHead('acme', 'app', ref.slice(11), sha);
-  });
-  linear.addTeam({ key: 'ENG', name: 'Engineering' });
-  linear.addState('ENG', { name: 'In Review', type: 'started' });
-  linear.addIssue({ team: 'ENG', number: 7, title: 'Handle an empty cart' });
-
-  const inserted = (await insertRun(db.pool, { ticketKey: 'ENG-7', source: 'slack', requestedBy: 'U1', channelId: 'C1', priority: 0 }))!;
   const slackClient = createSlackClient({ apiUrl: slack.apiUrl, token: slack.botToken, retries: 0 });
   const root = await slackClient.postMessage('C1', { text: 'ENG-7' });
   await setThreadRoot(db.pool, inserted.id, root.ts, null);
   await setStatusMessage(db.pool, inserted.id, (await slackClient.postMessage('C1', { text: 'status' }, root.ts)).ts);
-
-  const workspaces = testManager(join(dir, 'data'));
-  const workspace = await workspaces.prepareWorkspace({ repo: remote.repo, runId: inserted.id, ticketKey: 'ENG-7', title: 'Handle an empty cart' });
-  await writeFile(join(workspace.path, 'cart.js'), 'export const total = (items) => items.length;\n');
-  const git = fixtureGit(dir);
-  await git(['add', 'cart.js'], workspace.path);
-  await git(['commit', '--quiet', '-m', 'fix: empty cart'], workspace.path);
   const headSha = (await git(['rev-parse', 'HEAD'], workspace.path)).trim();
   const diff = await git(['diff', workspace.baseSha, 'HEAD'], workspace.path);
 
