@@ -1,7 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createFailingTest, editor, bash, finish, fixBug } from '../agents/coder-fixture.ts';
+import type Anthropic from '@anthropic-ai/sdk';
+import { createFailingTest, editor, bash, finish, fixBug, lastToolResults, lastUserText } from '../agents/coder-fixture.ts';
 import type { ScriptedEntry } from '../fakes/fake-anthropic.ts';
+import { fixtureGit } from '../integrations/git/git-fixtures.ts';
 import { eventually } from '../support/eventually.ts';
 import { startAgentFlow, TICKET, type AgentFlow, type RunRow } from '../support/agent-flow.ts';
 
@@ -11,6 +13,8 @@ import { startAgentFlow, TICKET, type AgentFlow, type RunRow } from '../support/
  * would, plus the one thing its gate is there to catch. With `gate_attempts: 0` the first failed
  * check ends the run: `failed`, with the gate's reason in the run and in its thread (mrkdwn-escaped),
  * nothing pushed to the remote and no PR. One Baton for the file; one ticket per gate, run in turn.
+ * The last test has its own Baton with `gate_attempts: 1`: the failure goes back to the agent,
+ * which repairs its change, and the run reaches its PR.
  */
 
 const MAX_LINES = 40;
@@ -122,4 +126,56 @@ test('a new test that already passes on the base commit fails the run with the F
     says: /already pass on the base commit, so they do not reproduce the bug/,
   });
   assert.ok(!/test suite: /.test(run.status_reason!), 'the suite itself passed with the change');
+});
+
+test('a failed gate goes back to the agent with the failure; the agent repairs its change and the run reaches one PR', async (t) => {
+  const own = await startAgentFlow({ policy: { agent: { limits: { gate_attempts: 1 } } } });
+  t.after(() => own.stop());
+  const ORIGINAL = 'assert.equal(add(2, 3), 5);';
+  const WEAKER = 'assert.ok(add(2, 3) > 0);';
+  const weaken = editor({ command: 'str_replace', path: 'test/calc.test.js', old_str: ORIGINAL, new_str: WEAKER });
+  const restore = editor({ command: 'str_replace', path: 'test/calc.test.js', old_str: WEAKER, new_str: ORIGINAL });
+  let afterFailure: Anthropic.MessageCreateParams | undefined;
+  own.anthropic.script(createFailingTest, fixBug, weaken, finish('Fixed range; loosened an add check.'), (request) => {
+    afterFailure = request;
+    return restore;
+  }, finish('range stopped one short of its end (`i < end`); it now includes it. test/range.test.js covers it.'));
+
+  const response = await own.command(`fix ${TICKET.key}`);
+  assert.match((response.json as { text: string }).text, /Queued ENG-42/);
+  const run = await own.runWhere("status IN ('failed', 'succeeded', 'cancelled', 'awaiting_approval')", 'the run to end or open its PR', 180_000);
+  assert.equal(run.status, 'awaiting_approval', `the run ended ${run.status}: ${run.status_reason}`);
+  assert.equal(own.anthropic.remaining(), 0, 'the agent used every scripted turn');
+
+  // The request after the first finish carries Baton's failure: the finish call's result and the note after it.
+  assert.ok(afterFailure, 'the model was asked again after its first finish');
+  const told = [...lastToolResults(afterFailure), lastUserText(afterFailure)].join('\n');
+  assert.match(told, /\[Baton: checks failed\]/);
+  assert.ok(told.includes(`test/calc.test.js:6 \`${ORIGINAL}\` became the weaker \`${WEAKER}\``), `the failure names the weakened assertion:\n${told}`);
+  assert.match(told, /This is your last attempt/);
+  const rejected = own.app.logs.some((line) => line.includes('outcome gates failed') && line.includes('assertion_weakened'));
+  assert.ok(rejected, 'Baton logged the weakened-assertion gate failing once');
+
+  // Exactly one PR, from the pushed branch, whose head is the proven commit with the assertion intact.
+  const refs = await own.demo.remote.refs();
+  const branches = [...refs.keys()].filter((ref) => ref !== 'refs/heads/main' && ref.startsWith('refs/heads/'));
+  assert.deepEqual(branches, [`refs/heads/${run.branch}`]);
+  const pulls = own.github.pulls('acme', 'calc') as { head: { ref: string; sha: string }; html_url: string }[];
+  assert.equal(pulls.length, 1, 'one PR');
+  assert.equal(pulls[0]!.head.ref, run.branch);
+  assert.equal(run.pr_url, pulls[0]!.html_url);
+  const outcome = run.outcome!;
+  assert.equal(refs.get(`refs/heads/${run.branch}`), outcome.headSha, 'the pushed head is the commit Baton proved');
+  const git = fixtureGit(own.dir);
+  const calcTest = await git(['show', `${outcome.headSha}:test/calc.test.js`], own.demo.remote.path);
+  assert.ok(calcTest.includes(`  ${ORIGINAL}\n`), `the assertion is intact on the branch:\n${calcTest}`);
+  assert.ok(!calcTest.includes(WEAKER));
+  const calc = await git(['show', `${outcome.headSha}:src/calc.js`], own.demo.remote.path);
+  assert.ok(calc.includes('i <= end'), 'the fix is on the branch');
+
+  // Baton proved it: FAIL_TO_PASS (the new test fails on the base, passes with the change).
+  assert.deepEqual(outcome.evidence.testFiles, ['test/range.test.js']);
+  const byLabel = new Map(outcome.evidence.runs.map((r) => [r.label, r.exitCode]));
+  assert.notEqual(byLabel.get('base_with_new_tests'), 0, 'the new test fails on the base commit');
+  assert.equal(byLabel.get('change'), 0, 'the suite passes with the change');
 });
