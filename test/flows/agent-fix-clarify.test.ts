@@ -1,18 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Anthropic from '@anthropic-ai/sdk';
-import { askClarification, createFailingTest, finish, fixBug, lastToolResults, runTests, viewCalc } from '../agents/coder-fixture.ts';
+import { askClarification, createFailingTest, finish, fixBug, lastToolResults, lastUserText, runTests, viewCalc } from '../agents/coder-fixture.ts';
 import type { ScriptedResponse } from '../fakes/fake-anthropic.ts';
 import { eventBody, sendSignedSlack } from '../fakes/sign-slack-request.ts';
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
 import { count } from '../support/test-database.ts';
 import { eventually } from '../support/eventually.ts';
 import { CHANNEL, startAgentFlow, TICKET, type AgentFlow } from '../support/agent-flow.ts';
+import { linearDelivery, sendDelivery } from '../support/webhook-deliveries.ts';
 
 /*
  * Clarification: the agent asks; the question goes to the ticket and the thread, and the run is
  * parked with its conversation, holding no worker and no slot. A person's reply in the thread is
- * the answer: the run resumes with it in its context and reaches a PR.
+ * the answer, and so is an edit of the ticket's description (a signed Linear webhook): either way
+ * the run resumes with the answer in its context and reaches a PR.
  */
 
 const QUESTION = 'Should range(1, 4) include 4, as the doc comment says?';
@@ -62,6 +64,48 @@ test('a question parks the run (ticket and thread asked, no slot held); a thread
   assert.ok(resumed.includes(`from=\\"Slack user ${SLACK_DEFAULTS.userId}`), 'the model is told who answered');
   assert.ok(!resumed.includes('I am Baton') && !resumed.includes('beep'), 'bot messages were not taken as answers');
   assert.equal(await count(flow.db.pool, "SELECT 1 FROM audit_log WHERE run_id = $1 AND action = 'run.resumed'", [done.id]), 1);
+});
+
+const LINEAR_SECRET = 'lin_wh_clarify_flow_secret';
+const EDITED = 'Edited after the question: range(1, 4) must give [1, 2, 3, 4]; both ends are included, as the doc comment says.';
+
+test('a question parks the run; editing the ticket’s description (a signed Linear webhook) resumes it with the new description to a PR', async (t) => {
+  const flow = await startAgentFlow({
+    env: { LINEAR_WEBHOOK_SECRET: LINEAR_SECRET },
+    policy: { teams: { ENG: { intake: { label: 'baton' } } } },
+  });
+  t.after(() => flow.stop());
+  flow.anthropic.script(viewCalc, askClarification(QUESTION));
+  await flow.command(`fix ${TICKET.key}`);
+  const parked = await flow.runWhere("status = 'needs_clarification'", 'the run to park with its question', 60_000);
+  assert.equal(parked.question, QUESTION);
+  await eventually(async () => flow.linear.getIssue(TICKET.key).comments.find((c) => c.body.includes(QUESTION)), 10_000, 'the question on the ticket');
+  await eventually(async () => flow.slack.repliesTo(parked.thread_ts).find((m) => (m.text ?? '').includes('needs an answer')), 10_000, 'the question in the thread');
+
+  // The author edits the ticket in Linear, and Linear tells Baton with a signed Issue update.
+  flow.linear.store.updateIssue(TICKET.key, { description: EDITED });
+  flow.anthropic.script(createFailingTest, runTests, fixBug, runTests, finishWhenGreen);
+  const edit = linearDelivery(
+    'linear-issue-labelled.json',
+    { key: TICKET.key, labels: ['bug'], description: EDITED, descriptionBefore: TICKET.description },
+    { secret: LINEAR_SECRET },
+  );
+  const answer = await sendDelivery(flow.app.url, edit);
+  assert.equal(answer.status, 200, answer.text);
+
+  const done = await flow.runWhere("status = 'awaiting_approval'", 'the resumed run to reach its PR', 120_000);
+  assert.equal(done.id, parked.id, 'the same run, resumed');
+  assert.equal(flow.github.pulls('acme', 'calc').length, 1);
+  assert.equal(await count(flow.db.pool, "SELECT 1 FROM audit_log WHERE run_id = $1 AND action = 'run.resumed'", [done.id]), 1);
+  await eventually(async () => flow.slack.repliesTo(parked.thread_ts).find((m) => /description was edited/.test(m.text ?? '')), 10_000, 'the thread told why the run resumed');
+
+  const requests = flow.anthropic.requests();
+  assert.ok(!JSON.stringify(requests[0]!.messages).includes(EDITED), 'the first request had the old description');
+  const resumed = lastUserText(requests[2]!);
+  const wrapped = /<untrusted_answer from="the ticket">\n([\s\S]*?)\n<\/untrusted_answer>/.exec(resumed);
+  assert.ok(wrapped, `the resumed request carries the ticket's answer in its untrusted wrapper: ${resumed}`);
+  assert.ok(wrapped[1]!.includes(EDITED), 'the new description, inside the wrapper');
+  assert.ok(JSON.stringify(requests[2]!.messages).includes(QUESTION), 'after the question it answers');
 });
 
 test('the agent’s time limit counts the work before the question, not the wait for the answer', async (t) => {
