@@ -42,7 +42,7 @@ import { decideCostCap } from './jobs/decide-cost-cap.ts';
 import { answerInThread } from './jobs/answer-clarification.ts';
 import { registerCostCapActions } from './bot/actions/cost-cap-actions.ts';
 import { registerThreadReplies } from './bot/events/thread-replies.ts';
-import { agentNotConfiguredNotice, sandboxUnavailableMessage } from './bot/views/agent-not-configured.ts';
+import { agentNotConfiguredNotice, sandboxUnavailableReason } from './bot/views/agent-not-configured.ts';
 import type { WorkspaceManager } from './integrations/git/create-workspace-manager.ts';
 import type { TrackerRoutes } from './jobs/tracker-routes.ts';
 import type { SlackClient } from './integrations/slack.ts';
@@ -244,7 +244,7 @@ async function buildAgent(
   if (!check.ok) {
     if (policy.sandbox.when_unavailable === 'refuse') {
       log.error({ reason: check.reason }, 'the sandbox does not work on this host; agent runs are refused (sandbox.when_unavailable: refuse)');
-      return async ({ run }) => ({ kind: 'failed', code: 'sandbox_unavailable', reason: sandboxUnavailableMessage(run, check.reason).text });
+      return async () => ({ kind: 'failed', code: 'sandbox_unavailable', reason: sandboxUnavailableReason(check.reason) });
     }
     log.warn({ reason: check.reason }, 'THE SANDBOX DOES NOT WORK ON THIS HOST: agent commands and tests run UNSANDBOXED (sandbox.when_unavailable: run_unsandboxed)');
     sandbox = createHostRunner({ policy: policy.sandbox });

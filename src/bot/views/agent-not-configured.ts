@@ -1,7 +1,3 @@
-import type { SlackMessage } from '../../integrations/slack.ts';
-import type { Run } from '../../domain/run.ts';
-import { escapeMrkdwn, message, section } from './blocks.ts';
-
 const HOW_TO = [
   'Set ANTHROPIC_API_KEY (console.anthropic.com → API Keys) in the environment or .env and restart Baton,',
   'or set ANTHROPIC_BASE_URL to a gateway or local server that speaks the Messages API and holds the key itself.',
@@ -16,12 +12,6 @@ export function agentNotConfiguredNotice(missing: string[]): string {
   ].join('\n');
 }
 
-/** Said in a run's thread when it cannot start its agent because no model is configured. */
-export function agentNotConfiguredMessage(run: Run, missing: string[]): SlackMessage {
-  const text = `${run.ticketKey} cannot start its agent: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set on the Baton server.`;
-  return message(text, section(`:electric_plug: ${text}\nAn admin can ${HOW_TO.join(' ').replace(/^Set/, 'set')} Then run \`/agent fix ${run.ticketKey}\` again.`));
-}
-
 /**
  * Why a run cannot start its agent when the sandbox does not work on this host and baton.yml says
  * to refuse (sandbox.when_unavailable: refuse), as plain text: a run's failure reason (views escape
@@ -31,10 +21,4 @@ export function sandboxUnavailableReason(reason: string): string {
   return `the sandbox (bubblewrap) does not work on this host: ${reason}. Baton runs the agent's commands and the tests only under a sandbox; ` +
     'an admin can install bubblewrap (Debian: apt-get install bubblewrap) and allow unprivileged user namespaces, ' +
     'or accept the risk with sandbox.when_unavailable: run_unsandboxed in baton.yml';
-}
-
-/** The same, as a message for a run's thread. */
-export function sandboxUnavailableMessage(run: Run, reason: string): SlackMessage {
-  const text = `${run.ticketKey} cannot start its agent: ${escapeMrkdwn(sandboxUnavailableReason(reason))}.`;
-  return message(text, section(`:no_entry: ${text}`));
 }

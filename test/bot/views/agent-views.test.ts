@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Blocks, SlackMessage } from '../../../src/integrations/slack.ts';
 import type { Run, RunOutcome } from '../../../src/domain/run.ts';
 import { ACTIONS, parseRunButtonValue } from '../../../src/bot/views/action-ids.ts';
-import { agentNotConfiguredMessage, agentNotConfiguredNotice, sandboxUnavailableMessage, sandboxUnavailableReason } from '../../../src/bot/views/agent-not-configured.ts';
+import { runFailedMessage } from '../../../src/bot/views/run-failed-message.ts';
+import { agentNotConfiguredNotice, sandboxUnavailableReason } from '../../../src/bot/views/agent-not-configured.ts';
 import { clarificationMessage } from '../../../src/bot/views/clarification-message.ts';
 import { costCapMessage, costCapNotAllowedReply, costCapResolvedMessage } from '../../../src/bot/views/cost-cap-message.ts';
 import { diffFileName, pullRequestMessage, PR_MESSAGE_LIMITS } from '../../../src/bot/views/pull-request-message.ts';
@@ -179,9 +180,8 @@ test('clarification: the question is quoted and inert, says how to answer, and a
 
 test('agent not configured, and the sandbox refusal: what is missing and how to set it', () => {
   assert.match(agentNotConfiguredNotice(['ANTHROPIC_API_KEY']), /ANTHROPIC_API_KEY is not set[\s\S]*ANTHROPIC_BASE_URL/);
-  const msg = agentNotConfiguredMessage(run, ['ANTHROPIC_API_KEY']);
-  assert.match(JSON.stringify(msg.blocks), /ANTHROPIC_API_KEY is not set on the Baton server[\s\S]*\/agent fix ENG-1/);
-  const refused = sandboxUnavailableMessage(run, 'bwrap: No permissions to create new namespace <!channel>');
+  // A refused run's reason reaches the thread through the failure notice, which escapes it.
+  const refused = runFailedMessage(run, sandboxUnavailableReason('bwrap: No permissions to create new namespace <!channel>'));
   assertInert(refused);
   assert.match(JSON.stringify(refused.blocks), /when_unavailable: run_unsandboxed/);
   assert.match(sandboxUnavailableReason('bwrap: <x>'), /^the sandbox \(bubblewrap\) does not work on this host: bwrap: <x>\. /, 'plain text, escaped only where shown');
