@@ -63,15 +63,3 @@ function markLastBlock(message: Anthropic.MessageParam): Anthropic.MessageParam 
   blocks[blocks.length - 1] = { ...last, cache_control: EPHEMERAL } as Anthropic.ContentBlockParam;
   return { ...message, content: blocks } as Anthropic.MessageParam;
 }
-
-/** How many breakpoints a request holds (the API refuses more than 4). */
-export function countBreakpoints(request: {
-  tools?: readonly Anthropic.ToolUnion[];
-  system?: string | readonly Anthropic.TextBlockParam[];
-  messages: readonly Anthropic.MessageParam[];
-}): number {
-  const marked = (items: readonly object[]) => items.filter((item) => (item as { cache_control?: unknown }).cache_control).length;
-  const system = typeof request.system === 'string' ? [] : (request.system ?? []);
-  const blocks = request.messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content));
-  return marked(request.tools ?? []) + marked(system) + marked(blocks);
-}

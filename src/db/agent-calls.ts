@@ -22,14 +22,6 @@ export interface NewAgentCall {
   durationMs: number;
 }
 
-/** Totals for one model across a run's calls. */
-export interface ModelUsage {
-  model: string;
-  calls: number;
-  usage: AgentCallUsage;
-  costUsd: number;
-}
-
 /**
  * Records one model call and adds its cost to the run's total, in one statement, so the total
  * can never miss a call that was recorded (or count one that was not). Returns the run's new
@@ -55,31 +47,4 @@ export async function insertAgentCall(db: Queryable, call: NewAgentCall): Promis
   );
   if (rowCount !== 1 || !rows[0]) throw Object.assign(new Error(`run ${call.runId} was not charged for its model call`), { code: 'run_not_found' });
   return Number(rows[0].cost_usd);
-}
-
-/** What a run's model calls used and cost, per model, the most expensive first. */
-export async function usageForRun(db: Queryable, runId: string): Promise<ModelUsage[]> {
-  const { rows } = await db.query<{
-    model: string; calls: number; input: string; output: string; cache_write_5m: string; cache_write_1h: string; cache_read: string; cost_usd: string;
-  }>(
-    `SELECT model, count(*)::int AS calls,
-            sum(input_tokens) AS input, sum(output_tokens) AS output,
-            sum(cache_write_5m_tokens) AS cache_write_5m, sum(cache_write_1h_tokens) AS cache_write_1h,
-            sum(cache_read_tokens) AS cache_read, sum(cost_usd) AS cost_usd
-     FROM agent_calls WHERE run_id = $1
-     GROUP BY model ORDER BY sum(cost_usd) DESC, model`,
-    [runId],
-  );
-  return rows.map((row) => ({
-    model: row.model,
-    calls: row.calls,
-    usage: {
-      input: Number(row.input),
-      output: Number(row.output),
-      cacheWrite5m: Number(row.cache_write_5m),
-      cacheWrite1h: Number(row.cache_write_1h),
-      cacheRead: Number(row.cache_read),
-    },
-    costUsd: Number(row.cost_usd),
-  }));
 }

@@ -3,10 +3,22 @@ import assert from 'node:assert/strict';
 import type Anthropic from '@anthropic-ai/sdk';
 import { FakeAnthropic } from '../fakes/fake-anthropic.ts';
 import { runToolLoop } from '../../src/agents/tool-loop.ts';
-import { countBreakpoints, withMessageBreakpoints, withSystemBreakpoint, withToolsBreakpoint } from '../../src/agents/cache-breakpoints.ts';
+import { withMessageBreakpoints, withSystemBreakpoint, withToolsBreakpoint } from '../../src/agents/cache-breakpoints.ts';
 import type { ModelCall } from '../../src/agents/model-client.ts';
 import { costOf } from '../../src/domain/model-cost.ts';
 import { MODEL, PRICES, blocksOf, customTool, finishTool, modelClient, type Stop } from './tool-loop-fixtures.ts';
+
+/** Blocks carrying cache_control in a request, as the API counts them against its limit of 4. */
+function countBreakpoints(request: {
+  tools?: readonly Anthropic.ToolUnion[];
+  system?: string | readonly Anthropic.TextBlockParam[];
+  messages: readonly Anthropic.MessageParam[];
+}): number {
+  const marked = (items: readonly object[]) => items.filter((item) => (item as { cache_control?: unknown }).cache_control).length;
+  const system = typeof request.system === 'string' ? [] : (request.system ?? []);
+  const blocks = request.messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content));
+  return marked(request.tools ?? []) + marked(system) + marked(blocks);
+}
 
 const fake = new FakeAnthropic();
 before(() => fake.start());

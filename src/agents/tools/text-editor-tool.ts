@@ -34,24 +34,14 @@ type EditorInput = z.infer<typeof inputSchema>;
  * Baton on the run's worktree: view, create, str_replace and insert, every path confined to it.
  */
 export function textEditorTool(options: TextEditorOptions): LoopTool {
-  return editor(options, false);
-}
-
-/** The same tool for agents that only read (the reviewers): `view` works, every other command is refused. */
-export function viewOnlyTextEditor(options: TextEditorOptions): LoopTool {
-  return editor(options, true);
-}
-
-function editor(options: TextEditorOptions, viewOnly: boolean): LoopTool {
   const maxCharacters = options.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
   return {
     definition: { type: 'text_editor_20250728', name: 'str_replace_based_edit_tool', max_characters: maxCharacters },
-    readOnly: viewOnly,
+    readOnly: false,
     async run(raw) {
       const parsed = inputSchema.safeParse(raw);
       if (!parsed.success) return failed(`Invalid input: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
       const input = parsed.data;
-      if (viewOnly && input.command !== 'view') return failed(`Only \`view\` is available to this agent; \`${input.command}\` is not.`);
       if (typeof input.path !== 'string' || input.path.trim() === '') return failed('Give `path`, e.g. /repo/src/index.ts.');
       const target = await resolveRepoPath(options.worktree, input.path);
       if (!target.ok) return failed(`Refused: ${target.reason}.`);
