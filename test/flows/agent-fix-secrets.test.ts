@@ -9,6 +9,7 @@ import type { FakeGitHub } from '../fakes/fake-github.ts';
 import type { FakeLinear } from '../fakes/fake-linear.ts';
 import type { FakeServer } from '../fakes/fake-server.ts';
 import type { FakeSlack } from '../fakes/fake-slack.ts';
+import { eventually } from '../support/eventually.ts';
 import { startAgentFlow, TICKET, type AgentFlow, type RunRow } from '../support/agent-flow.ts';
 import { startAgentWorld } from '../support/agent-world.ts';
 import type { DemoRepo } from '../support/demo-repo.ts';
@@ -234,7 +235,15 @@ test("a failing suite's output, `env` included, goes to the thread as the gate's
   const run = await runEnded('ENG-43', 'fix ENG-43');
   assert.equal(run.status, 'failed', 'the suite fails with the change, and no gate attempt is left');
   // Not vacuous: the sandbox's `env` output, quoted from the failing run, is what the thread shows.
-  const thread = JSON.stringify(slack.repliesTo(run.thread_ts)) + JSON.stringify(slack.messages());
-  assert.match(thread, /HOME=\/home\/sandbox/, "the thread quotes the suite's output, `env` included");
+  // The failure notice is posted after the row commits, so wait for it rather than race it.
+  const thread = await eventually(
+    async () => {
+      const shown = JSON.stringify(slack.repliesTo(run.thread_ts)) + JSON.stringify(slack.messages());
+      return /HOME=\/home\/sandbox/.test(shown) ? shown : undefined;
+    },
+    10_000,
+    "the thread quoting the suite's output, `env` included",
+  );
+  assert.match(thread, /HOME=\/home\/sandbox/);
   assert.deepEqual(await everyLeak(), [], 'no secret reached anything outside Baton');
 });
