@@ -34,8 +34,40 @@ const teamSchema = z.object({
     .object({
       /** Where the ticket moves once its PR is open. */
       in_review: z.string().trim().min(1).default('In Review'),
+      /** Where it moves once production succeeds, or at the merge when the repository has no deploy. */
+      done: z.string().trim().min(1).default('Done'),
     })
     .prefault({}),
+});
+
+// Slack user ids (U…/W…); user-group ids (S…) are accepted here and resolved by the approval gates.
+const approverSchema = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'a Slack user id (U…) or user-group id (S…)');
+
+const gatesSchema = z
+  .object({
+    merge: z
+      .object({
+        approvers: z.array(approverSchema).default([]),
+        /** An approval request nobody answers expires after this. */
+        expire_hours: z.number().int().min(1).max(24 * 30).default(72),
+        /** Off by default; never covers production. */
+        auto_approve: z.boolean().default(false),
+      })
+      .prefault({}),
+    production: z.object({ approvers: z.array(approverSchema).default([]) }).prefault({}),
+  })
+  .prefault({});
+
+/** A repository's own gates, laid over the top-level ones field by field (src/domain/approval-policy.ts gatesForRepo). */
+const repoGatesSchema = z.object({
+  merge: z
+    .object({
+      approvers: z.array(approverSchema).optional(),
+      expire_hours: z.number().int().min(1).max(24 * 30).optional(),
+      auto_approve: z.boolean().optional(),
+    })
+    .optional(),
+  production: z.object({ approvers: z.array(approverSchema).optional() }).optional(),
 });
 
 const repoSchema = z.object({
@@ -56,6 +88,10 @@ const repoSchema = z.object({
   required_checks: z.array(z.string().trim().min(1)).default([]),
   /** Where git clones from, when not derived from GITHUB_API_URL (src/domain/clone-url.ts): https://, http:// or file://. */
   clone_url: z.url({ protocol: /^(https?|file)$/ }).optional(),
+  /** Who approves this repository's merges and deploys, over the top-level `gates`. */
+  gates: repoGatesSchema.optional(),
+  /** What a Reject does to the PR: close it (default), or leave it open for people to take over. */
+  on_reject: z.enum(['close', 'leave_open']).default('close'),
 });
 
 // Minutes of head start each ticket priority gets over a later-arriving ticket (see job-priority.ts).
@@ -118,6 +154,23 @@ const agentSchema = z
   })
   .prefault({});
 
+const reviewSchema = z
+  .object({
+    /** The consensus weights; they must add up to 1. */
+    weights: z
+      .object({
+        security: z.number().min(0).max(1).default(0.4),
+        blast_radius: z.number().min(0).max(1).default(0.3),
+        action_plan: z.number().min(0).max(1).default(0.3),
+      })
+      .prefault({})
+      .refine((w) => Math.abs(w.security + w.blast_radius + w.action_plan - 1) < 1e-9, 'the three weights must add up to 1'),
+    /** Model calls per reviewer (reading the worktree, then its answer). */
+    max_turns: z.number().int().min(1).max(100).default(12),
+    max_tokens: z.number().int().min(256).max(128_000).default(8_000),
+  })
+  .prefault({});
+
 const sandboxSchema = z
   .object({
     /** Where bubblewrap cannot run: refuse agent runs (the safe default), or run unsandboxed with a warning in every thread. */
@@ -163,24 +216,6 @@ const outcomeGatesSchema = z
     sensitive_label: z.string().trim().min(1).default('baton-sensitive-ok'),
     /** Which files are tests (globs); FAIL_TO_PASS is checked on them. */
     test_paths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS),
-  })
-  .prefault({});
-
-// Slack user ids (U…/W…); user-group ids (S…) are accepted here and resolved by the approval gates.
-const approverSchema = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'a Slack user id (U…) or user-group id (S…)');
-
-const gatesSchema = z
-  .object({
-    merge: z
-      .object({
-        approvers: z.array(approverSchema).default([]),
-        /** An approval request nobody answers expires after this. */
-        expire_hours: z.number().int().min(1).max(24 * 30).default(72),
-        /** Off by default; never covers production. */
-        auto_approve: z.boolean().default(false),
-      })
-      .prefault({}),
-    production: z.object({ approvers: z.array(approverSchema).default([]) }).prefault({}),
   })
   .prefault({});
 
@@ -235,6 +270,8 @@ export const policySchema = z
       .default({}),
     repos: z.record(z.string().regex(REPO_NAME, 'must be owner/name'), repoSchema).default({}),
     agent: agentSchema,
+    /** The three reviewer agents and the consensus over them; they use agent.models and agent.prices. */
+    review: reviewSchema,
     sandbox: sandboxSchema,
     outcome_gates: outcomeGatesSchema,
     /** Who may approve a merge or a production deploy; they may also answer a run's budget prompt. */
@@ -251,3 +288,5 @@ export type SandboxPolicy = z.infer<typeof sandboxSchema>;
 export type OutcomeGatesPolicy = z.infer<typeof outcomeGatesSchema>;
 export type ModelPrice = z.infer<typeof priceSchema>;
 export type GatesPolicy = z.infer<typeof gatesSchema>;
+export type RepoGatesPolicy = z.infer<typeof repoGatesSchema>;
+export type ReviewPolicy = z.infer<typeof reviewSchema>;
