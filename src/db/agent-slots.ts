@@ -11,8 +11,6 @@ const AGENT_SLOTS_LOCK = "hashtext('baton.agent_slots')";
  */
 export type TakeAgentSlotResult = 'taken' | 'held_elsewhere' | 'all_taken' | 'queued_behind';
 
-const ENDED = "('succeeded', 'failed', 'cancelled')";
-
 /*
  * Times below are statement_timestamp(), read after the advisory lock is granted, not now():
  * now() is when the transaction began, possibly before another worker's take or renewal that
@@ -43,11 +41,11 @@ export async function takeAgentSlot(
             (SELECT count(*) FROM runs WHERE agent_lease_until > statement_timestamp()) AS in_use,
             (SELECT count(*) FROM runs w
               WHERE w.agent_wait_until > statement_timestamp()
-                AND w.status NOT IN ${ENDED}
+                AND NOT run_status_ended(w.status)
                 AND w.id <> me.id
                 AND (-w.priority, w.created_at, w.id) < (-me.priority, me.created_at, me.id)) AS ahead
      FROM runs me
-     WHERE me.id = $1 AND me.status NOT IN ${ENDED}`,
+     WHERE me.id = $1 AND NOT run_status_ended(me.status)`,
     [runId],
   );
   const line = rows[0];
@@ -57,7 +55,7 @@ export async function takeAgentSlot(
   if (line.lease_holder === null && inUse + Number(line.ahead) >= capacity) {
     await tx.query(
       `UPDATE runs SET agent_wait_until = statement_timestamp() + make_interval(secs => $2)
-       WHERE id = $1 AND status NOT IN ${ENDED}`,
+       WHERE id = $1 AND NOT run_status_ended(status)`,
       [runId, keepPlaceSeconds],
     );
     return inUse >= capacity ? 'all_taken' : 'queued_behind';
@@ -66,7 +64,7 @@ export async function takeAgentSlot(
   const taken = await tx.query(
     `UPDATE runs SET agent_lease_until = statement_timestamp() + make_interval(secs => $3), agent_holder = $2,
                      agent_wait_until = NULL, updated_at = now()
-     WHERE id = $1 AND status NOT IN ${ENDED}`,
+     WHERE id = $1 AND NOT run_status_ended(status)`,
     [runId, holder, leaseSeconds],
   );
   return taken.rowCount === 1 ? 'taken' : 'all_taken';

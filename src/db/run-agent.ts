@@ -72,7 +72,7 @@ export function setCostCap(db: Queryable, runId: string, usd: number): Promise<R
   return oneRun(
     db,
     `UPDATE runs SET cost_cap_usd = $2, updated_at = now()
-     WHERE id = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled') RETURNING *`,
+     WHERE id = $1 AND NOT run_status_ended(status) RETURNING *`,
     [runId, usd],
   );
 }

@@ -78,7 +78,7 @@ export async function insertRun(db: Queryable, run: NewRun & { priority: number 
   const { rows } = await db.query<RunRow>(
     `INSERT INTO runs (ticket_key, source, requested_by, channel_id, response_url, priority, ticket_priority)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (ticket_key) WHERE status NOT IN ('succeeded', 'failed', 'cancelled') DO NOTHING
+     ON CONFLICT (ticket_key) WHERE NOT run_status_ended(status) DO NOTHING
      RETURNING *`,
     [run.ticketKey, run.source, run.requestedBy, run.channelId, run.responseUrl ?? null, run.priority, run.ticketPriority ?? null],
   );
@@ -87,7 +87,7 @@ export async function insertRun(db: Queryable, run: NewRun & { priority: number 
 
 export async function findActiveRun(db: Queryable, ticketKey: string): Promise<Run | undefined> {
   const { rows } = await db.query<RunRow>(
-    `SELECT * FROM runs WHERE ticket_key = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled')`,
+    `SELECT * FROM runs WHERE ticket_key = $1 AND NOT run_status_ended(status)`,
     [ticketKey],
   );
   return rows[0] ? toRun(rows[0]) : undefined;
@@ -100,7 +100,7 @@ export async function getRun(db: Queryable, id: string): Promise<Run | undefined
 
 export async function listActiveRuns(db: Queryable, limit = 20): Promise<Run[]> {
   const { rows } = await db.query<RunRow>(
-    `SELECT * FROM runs WHERE status NOT IN ('succeeded', 'failed', 'cancelled')
+    `SELECT * FROM runs WHERE NOT run_status_ended(status)
      ORDER BY created_at DESC LIMIT $1`,
     [limit],
   );
@@ -183,7 +183,7 @@ export async function transitionRun(
 ): Promise<Run | undefined> {
   const { rows } = await db.query<RunRow>(
     `UPDATE runs SET status = $3, status_reason = $4, updated_at = now(),
-       finished_at = CASE WHEN $3 IN ('succeeded', 'failed', 'cancelled') THEN now() ELSE finished_at END
+       finished_at = CASE WHEN run_status_ended($3) THEN now() ELSE finished_at END
      WHERE id = $1 AND status = ANY($2::text[])
      RETURNING *`,
     [id, from, to, reason],
@@ -266,7 +266,7 @@ export async function lastPushedSha(db: Queryable, repo: string, branch: string)
 export async function listRunsWithOpenPullRequests(db: Queryable, limit = 200): Promise<Run[]> {
   const { rows } = await db.query<RunRow>(
     `SELECT * FROM runs
-     WHERE status NOT IN ('succeeded', 'failed', 'cancelled') AND pr_number IS NOT NULL
+     WHERE NOT run_status_ended(status) AND pr_number IS NOT NULL
      ORDER BY updated_at LIMIT $1`,
     [limit],
   );
@@ -276,7 +276,7 @@ export async function listRunsWithOpenPullRequests(db: Queryable, limit = 200): 
 /** Active runs, oldest first: reconcile asks the tracker whether their tickets are still open. */
 export async function listActiveRunsOldestFirst(db: Queryable, limit = 200): Promise<Run[]> {
   const { rows } = await db.query<RunRow>(
-    `SELECT * FROM runs WHERE status NOT IN ('succeeded', 'failed', 'cancelled')
+    `SELECT * FROM runs WHERE NOT run_status_ended(status)
      ORDER BY created_at LIMIT $1`,
     [limit],
   );

@@ -13,15 +13,23 @@ export const RUN_STATUSES = [
   'awaiting_approval',
   'merging',
   'deploying',
+  /** Merged (and on staging, when configured): the production gate waits for an Approve. */
+  'awaiting_deploy_approval',
   'succeeded',
   'failed',
   'cancelled',
+  /** People rejected the change at a gate, with a reason. */
+  'rejected',
 ] as const;
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type RunSource = 'slack' | 'linear' | 'jira' | 'reconcile';
 
-export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+/**
+ * The one list of statuses that end a run. SQL asks `run_status_ended(status)` (migration 0007),
+ * which test/db/terminal-statuses.test.ts holds equal to this list.
+ */
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'rejected'];
 
 /** Every status a run can still leave: the `from` list of a transition that ends a run. */
 export const ACTIVE_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
@@ -80,7 +88,7 @@ export interface Run {
 }
 
 /** Statuses in which a run waits for a person (a reply, a budget decision, a review, an approval). */
-export const WAITING_FOR_HUMAN: readonly RunStatus[] = ['needs_clarification', 'awaiting_budget', 'awaiting_approval'];
+export const WAITING_FOR_HUMAN: readonly RunStatus[] = ['needs_clarification', 'awaiting_budget', 'awaiting_approval', 'awaiting_deploy_approval'];
 
 /**
  * What is kept on the run of a change Baton proved: small enough to read with the run (the test

@@ -11,13 +11,15 @@ const STATUS_LABEL: Record<RunStatus, string> = {
   running: 'working',
   needs_clarification: 'needs clarification',
   awaiting_budget: 'paused at its budget',
-  reviewing: 'in review',
+  reviewing: 'being reviewed',
   awaiting_approval: 'waiting for approval',
   merging: 'merging',
   deploying: 'deploying',
+  awaiting_deploy_approval: 'waiting for the production approval',
   succeeded: 'done',
   failed: 'failed',
   cancelled: 'cancelled',
+  rejected: 'rejected',
 };
 
 export function statusLabel(status: RunStatus): string {
