@@ -116,6 +116,39 @@ test('merge refuses a moved head (409), a disallowed method (405) and an unmerge
   assert.equal(merged.merged, true);
 });
 
+test('merges record the commit title and message sent, or GitHub\'s defaults; a rebase writes no merge commit', async () => {
+  fake.seedRepo({ owner: 'acme', name: 'history' });
+  const titled = fake.seedPull('acme', 'history', { head: 'baton/a', title: 'Fix A' });
+  const plain = fake.seedPull('acme', 'history', { head: 'baton/b', title: 'Fix B' });
+  const rebased = fake.seedPull('acme', 'history', { head: 'baton/c', title: 'Fix C' });
+  await gh.pulls.merge({ owner: 'acme', repo: 'history', pull_number: titled, merge_method: 'squash', commit_title: 'Fix A (#1)', commit_message: 'Approved by @ada' });
+  await gh.pulls.merge({ owner: 'acme', repo: 'history', pull_number: plain, merge_method: 'merge' });
+  await gh.pulls.merge({ owner: 'acme', repo: 'history', pull_number: rebased, merge_method: 'rebase', commit_title: 'ignored' });
+  assert.deepEqual(
+    fake.merges('acme', 'history').map(({ sha: _sha, ...rest }) => rest),
+    [
+      { number: titled, method: 'squash', commitTitle: 'Fix A (#1)', commitMessage: 'Approved by @ada' },
+      { number: plain, method: 'merge', commitTitle: `Merge pull request #${plain} from acme/baton/b`, commitMessage: 'Fix B' },
+      { number: rebased, method: 'rebase', commitTitle: null, commitMessage: null },
+    ],
+  );
+});
+
+test('pushToPull moves an open PR\'s head and says what it moved from; a closed PR is not updated by a push', async () => {
+  fake.seedRepo({ owner: 'acme', name: 'pushes', branches: { 'baton/p': 'e'.repeat(40) } });
+  const number = fake.seedPull('acme', 'pushes', { head: 'baton/p' });
+  const pushed = fake.pushToPull('acme', 'pushes', number, 'f'.repeat(40));
+  assert.deepEqual(pushed, { before: 'e'.repeat(40), after: 'f'.repeat(40) });
+  const { data: pr } = await gh.pulls.get({ owner: 'acme', repo: 'pushes', pull_number: number });
+  assert.equal(pr.head.sha, 'f'.repeat(40));
+  const generated = fake.pushToPull('acme', 'pushes', number);
+  assert.equal(generated.before, 'f'.repeat(40));
+  assert.match(generated.after, /^[0-9a-f]{40}$/);
+  assert.notEqual(generated.after, generated.before);
+  await gh.pulls.update({ owner: 'acme', repo: 'pushes', pull_number: number, state: 'closed' });
+  assert.throws(() => fake.pushToPull('acme', 'pushes', number), /is closed/);
+});
+
 test('check runs and commit statuses are readable per ref', async () => {
   fake.seedRepo({ owner: 'acme', name: 'ci', branches: { 'baton/ci': 'd'.repeat(40) } });
   const number = fake.seedPull('acme', 'ci', { head: 'baton/ci' });

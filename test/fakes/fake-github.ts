@@ -5,13 +5,13 @@ import { deploymentJson, deploymentStatusJson, pullJson, runJson, type GitHubJso
 import { registerPullRoutes } from './github-pull-routes.ts';
 import {
   GitHubApiError, GitHubStore,
-  type CheckConclusion, type CommitState, type DispatchBehaviour, type DispatchRecord, type PullSeed, type RepoSeed, type RunStatus,
+  type CheckConclusion, type CommitState, type DispatchBehaviour, type DispatchRecord, type MergeRecord, type PullSeed, type RepoSeed, type RunStatus,
 } from './github-store.ts';
 
 export type { FakeAppSeed, IssuedToken } from './github-app-authority.ts';
 
 export type {
-  CheckConclusion, CommitState, DispatchBehaviour, DispatchRecord, MergeMethod, PullSeed, RepoSeed, RunStatus,
+  CheckConclusion, CommitState, DispatchBehaviour, DispatchRecord, MergeMethod, MergeRecord, PullSeed, RepoSeed, RunStatus,
 } from './github-store.ts';
 
 export interface FakeGitHubOptions {
@@ -103,6 +103,20 @@ export class FakeGitHub extends FakeServer {
     return this.store.createPull(state, seed).number;
   }
 
+  /**
+   * Someone pushes a commit to an open PR's head branch: the head moves to `sha` (default a new
+   * one). Returns the SHAs a `pull_request.synchronize` delivery carries as `before` and `after`.
+   */
+  pushToPull(owner: string, repo: string, number: number, sha: string = this.store.newSha(`push:${number}`)): { before: string; after: string } {
+    const state = this.store.repo(owner, repo);
+    const pull = this.store.pull(state, number);
+    if (pull.state !== 'open') throw new Error(`FakeGitHub: PR #${number} of ${owner}/${repo} is ${pull.state}; a push would not update it`);
+    const before = this.store.headSha(state, pull);
+    state.branches.set(pull.head, sha);
+    pull.updatedAt = this.store.now();
+    return { before, after: sha };
+  }
+
   /** Changes what GitHub would compute asynchronously: mergeability, draft state. */
   updatePull(owner: string, repo: string, number: number, patch: Pick<PullSeed, 'mergeable' | 'mergeableState' | 'draft'>): void {
     Object.assign(this.store.pull(this.store.repo(owner, repo), number), patch);
@@ -145,6 +159,14 @@ export class FakeGitHub extends FakeServer {
   pulls(owner?: string, repo?: string): Json[] {
     const repos = owner && repo ? [this.store.repo(owner, repo)] : this.store.allRepos();
     return repos.flatMap((r) => r.pulls.map((p) => pullJson(this.ctx, r, p)));
+  }
+
+  /** Merged PRs of a repo, by number: method, merge commit SHA, and the merge commit's subject and body. */
+  merges(owner: string, repo: string): MergeRecord[] {
+    return this.store.repo(owner, repo).pulls.flatMap((p) =>
+      p.merged && p.mergeMethod && p.mergeCommitSha
+        ? [{ number: p.number, method: p.mergeMethod, sha: p.mergeCommitSha, commitTitle: p.mergeCommit?.title ?? null, commitMessage: p.mergeCommit?.message ?? null }]
+        : []);
   }
 
   comments(owner: string, repo: string, number: number): string[] {

@@ -94,6 +94,8 @@ export function registerPullRoutes(route: GitHubRoute, ctx: GitHubJsonContext): 
       body: store.mergePull(repo, pull, {
         sha: typeof body.sha === 'string' ? body.sha : undefined,
         merge_method: typeof body.merge_method === 'string' ? body.merge_method : undefined,
+        commit_title: typeof body.commit_title === 'string' ? body.commit_title : undefined,
+        commit_message: typeof body.commit_message === 'string' ? body.commit_message : undefined,
       }),
     };
   });

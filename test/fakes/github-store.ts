@@ -65,6 +65,9 @@ export interface PullState {
   merged: boolean;
   mergedAt: string | null;
   mergeCommitSha: string | null;
+  mergeMethod: MergeMethod | null;
+  /** The merge commit's subject and body; null until merged, and for a rebase, which makes no merge commit. */
+  mergeCommit: MergeCommitState | null;
   /** Frozen at merge/close so a later push to the branch does not rewrite history. */
   closedHeadSha: string | null;
   mergeable: boolean | null;
@@ -73,6 +76,19 @@ export interface PullState {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+}
+
+export interface MergeCommitState { title: string; message: string }
+
+/** One merged PR as a test reads it back: how it was merged and the merge commit's subject and body. */
+export interface MergeRecord {
+  number: number;
+  method: MergeMethod;
+  /** The merge commit (for a rebase, the last rebased commit, as GitHub reports it). */
+  sha: string;
+  /** null for a rebase: GitHub ignores commit_title and commit_message there. */
+  commitTitle: string | null;
+  commitMessage: string | null;
 }
 
 export interface CommentState { id: number; issueNumber: number; body: string; createdAt: string }
@@ -241,14 +257,16 @@ export class GitHubStore {
     const pull: PullState = {
       id: this.newId(), number: repo.nextNumber++, title: seed.title ?? seed.head, body: seed.body ?? null,
       head: seed.head, headOwner, base, state: 'open', draft: seed.draft ?? false, merged: false,
-      mergedAt: null, mergeCommitSha: null, closedHeadSha: null, mergeable: seed.mergeable === undefined ? true : seed.mergeable, // `??` would turn a seeded null into true
+      mergedAt: null, mergeCommitSha: null, mergeMethod: null, mergeCommit: null, closedHeadSha: null, mergeable: seed.mergeable === undefined ? true : seed.mergeable, // `??` would turn a seeded null into true
       mergeableState: seed.mergeableState, labels: [], createdAt: at, updatedAt: at, closedAt: null,
     };
     repo.pulls.push(pull);
     return pull;
   }
 
-  mergePull(repo: RepoState, pull: PullState, opts: { sha?: string; merge_method?: string }): { sha: string; merged: true; message: string } {
+  mergePull(
+    repo: RepoState, pull: PullState, opts: { sha?: string; merge_method?: string; commit_title?: string; commit_message?: string },
+  ): { sha: string; merged: true; message: string } {
     const method = (opts.merge_method ?? 'merge') as MergeMethod;
     if (!repo.mergeMethods.has(method)) {
       const noun = { merge: 'Merge commits', squash: 'Squash merges', rebase: 'Rebase merges' }[method] ?? method;
@@ -270,6 +288,7 @@ export class GitHubStore {
     repo.branches.set(pull.base, sha);
     Object.assign(pull, {
       state: 'closed', merged: true, mergedAt: at, closedAt: at, updatedAt: at, mergeCommitSha: sha, closedHeadSha: head,
+      mergeMethod: method, mergeCommit: mergeCommit(pull, method, opts),
     });
     return { sha, merged: true, message: 'Pull Request successfully merged' };
   }
@@ -302,4 +321,19 @@ export class GitHubStore {
     if (!run) throw new GitHubApiError(404, 'Not Found');
     return run;
   }
+}
+
+/**
+ * The commit a merge writes. Left out, GitHub's defaults (per the repository's default merge
+ * message settings): a merge is "Merge pull request #n from owner/branch" with the PR title as
+ * body; a squash is "Title (#n)" with its commits' messages (which the fake does not model) as
+ * body. A rebase replays the commits as they are, so GitHub ignores both fields there.
+ */
+function mergeCommit(
+  pull: PullState, method: MergeMethod, opts: { commit_title?: string; commit_message?: string },
+): MergeCommitState | null {
+  if (method === 'rebase') return null;
+  const title = opts.commit_title ?? (method === 'merge' ? `Merge pull request #${pull.number} from ${pull.headOwner}/${pull.head}` : `${pull.title} (#${pull.number})`);
+  const message = opts.commit_message ?? (method === 'merge' ? pull.title : '');
+  return { title, message };
 }

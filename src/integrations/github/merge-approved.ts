@@ -14,6 +14,13 @@ export interface MergeApprovedInput {
   requiredChecks?: string[];
   /** Wait before retrying a merge GitHub refused because the base moved under it (times the attempt). */
   baseMovedDelayMs?: number;
+  /**
+   * The merge commit's subject and body (GitHub's `commit_title` / `commit_message`), e.g. to
+   * record who approved and where. GitHub writes its own when left out, and ignores both for
+   * `rebase`, which makes no merge commit.
+   */
+  commitTitle?: string;
+  commitMessage?: string;
 }
 
 const BASE_MOVED_ATTEMPTS = 3;
@@ -66,6 +73,8 @@ export async function mergeApproved(octokit: Octokit, input: MergeApprovedInput)
     try {
       const { data: merge } = await octokit.pulls.merge({
         owner: repo.owner, repo: repo.name, pull_number: number, sha: approvedSha, merge_method: input.method,
+        ...(input.commitTitle !== undefined ? { commit_title: input.commitTitle } : {}),
+        ...(input.commitMessage !== undefined ? { commit_message: input.commitMessage } : {}),
       });
       return { merged: true, sha: merge.sha, alreadyMerged: false };
     } catch (error) {

@@ -47,6 +47,23 @@ test('the approved SHA with green CI merges, passing the SHA and method to GitHu
   assert.deepEqual(fake.callsTo('PUT', /\/merge$/)[0]?.body, { sha: approvedSha, merge_method: 'squash' });
 });
 
+test('the merge commit carries the title and message given (who approved, and where), as commit_title / commit_message', async () => {
+  const commitTitle = 'ENG-42: Fix the range end (#1)';
+  const commitMessage = 'Approved by @ada (U0ADA) in #eng, https://fake.slack.com/archives/C0ENG/p1732170000000100\nBaton run 7f3c';
+  const outcome = await github.mergeApproved({ repo, number, approvedSha, method: 'squash', commitTitle, commitMessage });
+  assert.equal(outcome.merged, true);
+  assert.deepEqual(fake.callsTo('PUT', /\/merge$/)[0]?.body, { sha: approvedSha, merge_method: 'squash', commit_title: commitTitle, commit_message: commitMessage });
+  assert.deepEqual(fake.merges('acme', repo.name), [
+    { number, method: 'squash', sha: outcome.merged ? outcome.sha : '', commitTitle, commitMessage },
+  ]);
+});
+
+test('without a title and message GitHub writes its own: the squash commit is the PR title and number', async () => {
+  await merge();
+  const [record] = fake.merges('acme', repo.name);
+  assert.equal(record?.commitTitle, `baton/fix (#${number})`);
+});
+
 test('a head that moved before the checks is refused without calling merge', async () => {
   const now = fake.setHead('acme', repo.name, 'baton/fix');
   refused(await merge(), 'head_moved', new RegExp(`moved since it was approved \\(approved ${approvedSha.slice(0, 7)}, now ${now.slice(0, 7)}\\)`));
