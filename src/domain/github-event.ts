@@ -1,6 +1,6 @@
 /**
- * A GitHub webhook delivery, reduced to what a run reacts to: its PR closed outside Baton, CI
- * finished on its head, or a person (or bot) reviewed or commented on its PR.
+ * A GitHub webhook delivery, reduced to what a run reacts to: its PR closed outside Baton, new
+ * commits pushed to it, CI finished on its head, or a person (or bot) reviewed or commented on its PR.
  * Built by src/bot/webhooks/parse-github-webhook.ts.
  */
 
@@ -27,6 +27,25 @@ export interface PullRequestClosedEvent {
   /** Login of whoever merged it (merged_by), or closed it (sender). */
   actor: string;
   title: string;
+}
+
+/**
+ * New commits on the PR's head branch (GitHub's `pull_request` `synchronize`): a push, a force
+ * push, or a merge of the base into it. Approvals given for an earlier head no longer hold.
+ */
+export interface PullRequestPushedEvent {
+  kind: 'pull_request_pushed';
+  repo: string;
+  number: number;
+  url: string;
+  branch: string;
+  /** The head after the push. */
+  headSha: string;
+  /** The head before it; after a force push it may be on no branch at all. */
+  beforeSha: string;
+  /** Who pushed (the sender): Baton's own push shows up as its App or token user. */
+  actor: string;
+  actorIsBot: boolean;
 }
 
 export interface ChecksCompletedEvent {
@@ -75,7 +94,7 @@ export interface CommentEvent {
   line?: number;
 }
 
-export type GitHubEvent = PullRequestClosedEvent | ChecksCompletedEvent | ReviewEvent | CommentEvent;
+export type GitHubEvent = PullRequestClosedEvent | PullRequestPushedEvent | ChecksCompletedEvent | ReviewEvent | CommentEvent;
 
 /** What the webhook parser returns: an event, or why the delivery is not one (ignored kinds included). */
 export type ParsedGitHubEvent = { ok: true; value: GitHubEvent } | { ok: false; reason: string };

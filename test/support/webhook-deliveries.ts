@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fixture } from '../bot/webhooks/load-fixture.ts';
 import { hmacHex } from '../bot/webhooks/sign.ts';
 
@@ -18,7 +19,7 @@ export type JiraStatusCategory = 'new' | 'indeterminate' | 'done';
 
 /** A delivery ready to POST: its path, headers and the exact bytes they sign. */
 export interface WebhookDelivery {
-  path: '/webhooks/linear' | '/webhooks/jira';
+  path: '/webhooks/linear' | '/webhooks/jira' | '/webhooks/github';
   deliveryId: string;
   headers: Record<string, string>;
   body: Buffer;
@@ -192,6 +193,70 @@ export function jiraDelivery(name: JiraFixture, change: JiraChange, sign: SignOp
   };
   if (sign.secret !== null) headers['x-hub-signature'] = `sha256=${hmacHex(sign.secret, body)}`;
   return { path: '/webhooks/jira', deliveryId, headers, body };
+}
+
+/** What a GitHub `pull_request` `synchronize` delivery says: who pushed which commit onto which PR. */
+export interface GitHubPushChange {
+  /** 'owner/name' */
+  repo: string;
+  number: number;
+  branch: string;
+  /** The PR's head before and after the push (FakeGitHub.pushToPull returns both). */
+  before: string;
+  after: string;
+  /** Who pushed; default grace-h, a person. */
+  pusher?: string;
+  pusherIsBot?: boolean;
+  title?: string;
+}
+
+/**
+ * A signed `pull_request` `synchronize` delivery, as GitHub sends one when commits are pushed to a
+ * PR's head branch: built from a recorded payload, pointed at the change's repository, PR and SHAs.
+ * Signed like GitHub: `X-Hub-Signature-256` (and the older SHA-1 `X-Hub-Signature`) over the bytes.
+ */
+export function githubPullPushedDelivery(change: GitHubPushChange, sign: SignOptions): WebhookDelivery {
+  const payload = JSON.parse(readFileSync(new URL('./fixtures/github-pull-request-synchronize.json', import.meta.url), 'utf8')) as Json;
+  const [owner = '', name = ''] = change.repo.split('/');
+  const web = `https://github.com/${change.repo}`;
+  const api = `https://api.github.com/repos/${change.repo}`;
+  const repository = payload.repository as Json;
+  Object.assign(repository, { name, full_name: change.repo, html_url: web, url: api, clone_url: `${web}.git` });
+  Object.assign(repository.owner as Json, { login: owner });
+  Object.assign(payload.organization as Json, { login: owner });
+  const pr = payload.pull_request as Json;
+  Object.assign(pr, {
+    number: change.number, html_url: `${web}/pull/${change.number}`, url: `${api}/pulls/${change.number}`,
+    issue_url: `${api}/issues/${change.number}`, diff_url: `${web}/pull/${change.number}.diff`, patch_url: `${web}/pull/${change.number}.patch`,
+    ...(change.title !== undefined ? { title: change.title } : {}),
+  });
+  const head = pr.head as Json;
+  const base = pr.base as Json;
+  Object.assign(head, { ref: change.branch, label: `${owner}:${change.branch}`, sha: change.after, repo: repository });
+  Object.assign(head.user as Json, { login: owner });
+  Object.assign(base, { label: `${owner}:${base.ref as string}`, repo: repository });
+  Object.assign(base.user as Json, { login: owner });
+  Object.assign(payload, { number: change.number, before: change.before, after: change.after });
+  if (change.pusher !== undefined || change.pusherIsBot !== undefined) {
+    const login = change.pusher ?? (payload.sender as Json).login;
+    Object.assign(payload.sender as Json, { login, type: change.pusherIsBot ? 'Bot' : 'User', html_url: `https://github.com/${String(login)}` });
+  }
+  const body = Buffer.from(JSON.stringify(payload));
+  const deliveryId = sign.deliveryId ?? randomUUID();
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/7c1a2b3',
+    'x-github-event': 'pull_request',
+    'x-github-delivery': deliveryId,
+    'x-github-hook-id': '482910374',
+    'x-github-hook-installation-target-type': 'repository',
+    'x-github-hook-installation-target-id': String(repository.id),
+  };
+  if (sign.secret !== null) {
+    headers['x-hub-signature'] = `sha1=${createHmac('sha1', sign.secret).update(body).digest('hex')}`;
+    headers['x-hub-signature-256'] = `sha256=${hmacHex(sign.secret, body)}`;
+  }
+  return { path: '/webhooks/github', deliveryId, headers, body };
 }
 
 /** The same delivery with other bytes, headers untouched (to model tampering in transit). */

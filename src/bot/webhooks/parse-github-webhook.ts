@@ -23,6 +23,14 @@ const pullRequestClosed = z.object({
   sender: user,
 });
 
+// `before` and `after` are top-level on a synchronize; `after` is also the PR's new head.sha.
+const pullRequestSynchronize = z.object({
+  before: z.string().min(1),
+  pull_request: pullRequest,
+  repository,
+  sender: user,
+});
+
 const checkSuiteCompleted = z.object({
   check_suite: z.object({
     head_branch: z.string().nullable(),
@@ -91,10 +99,10 @@ function handler<S extends z.ZodType>(actions: readonly string[], schema: S, rea
   };
 }
 
-// One entry per event Baton subscribes to: the actions that matter, and how to read them. A Map, as
-// the event name comes from a header: on a plain object `constructor` or `__proto__` would be found.
-const EVENTS = new Map<string, Handler>(Object.entries({
-  pull_request: handler(['closed'], pullRequestClosed, ({ pull_request: pr, repository: repo, sender }) => ({
+// One entry per event Baton subscribes to: per action that matters, how to read it. A Map, as the
+// event name comes from a header: on a plain object `constructor` or `__proto__` would be found.
+const EVENTS = new Map<string, Handler[]>(Object.entries({
+  pull_request: [handler(['closed'], pullRequestClosed, ({ pull_request: pr, repository: repo, sender }) => ({
     ok: true,
     value: {
       kind: 'pull_request_closed',
@@ -108,7 +116,21 @@ const EVENTS = new Map<string, Handler>(Object.entries({
       title: pr.title,
     },
   })),
-  check_suite: handler(['completed'], checkSuiteCompleted, ({ check_suite: suite, repository: repo }) => ({
+  handler(['synchronize'], pullRequestSynchronize, ({ before, pull_request: pr, repository: repo, sender }) => ({
+    ok: true,
+    value: {
+      kind: 'pull_request_pushed',
+      repo: repo.full_name,
+      number: pr.number,
+      url: pr.html_url,
+      branch: pr.head.ref,
+      headSha: pr.head.sha,
+      beforeSha: before,
+      actor: sender.login,
+      actorIsBot: isBot(sender),
+    },
+  }))],
+  check_suite: [handler(['completed'], checkSuiteCompleted, ({ check_suite: suite, repository: repo }) => ({
     ok: true,
     value: {
       kind: 'checks_completed',
@@ -121,8 +143,8 @@ const EVENTS = new Map<string, Handler>(Object.entries({
       conclusion: suite.conclusion,
       url: commitChecksUrl(repo.html_url, suite.head_sha),
     },
-  })),
-  check_run: handler(['completed'], checkRunCompleted, ({ check_run: run, repository: repo }) => ({
+  }))],
+  check_run: [handler(['completed'], checkRunCompleted, ({ check_run: run, repository: repo }) => ({
     ok: true,
     value: {
       kind: 'checks_completed',
@@ -136,8 +158,8 @@ const EVENTS = new Map<string, Handler>(Object.entries({
       // html_url is GitHub's page for the run; details_url is whatever the check's app chose.
       url: run.html_url || run.details_url || commitChecksUrl(repo.html_url, run.head_sha),
     },
-  })),
-  pull_request_review: handler(['submitted'], reviewSubmitted, ({ review, pull_request: pr, repository: repo }) => {
+  }))],
+  pull_request_review: [handler(['submitted'], reviewSubmitted, ({ review, pull_request: pr, repository: repo }) => {
     // Webhooks send lower case; the REST API sends APPROVED etc. Accept both.
     const state = review.state.toLowerCase();
     if (!REVIEW_STATES.includes(state)) return ignored(`GitHub pull_request_review with state ${review.state} needs no action`);
@@ -155,8 +177,8 @@ const EVENTS = new Map<string, Handler>(Object.entries({
         body: review.body ?? '',
       },
     };
-  }),
-  issue_comment: handler(['created'], issueCommentCreated, ({ issue, comment, repository: repo }) => {
+  })],
+  issue_comment: [handler(['created'], issueCommentCreated, ({ issue, comment, repository: repo }) => {
     if (!issue.pull_request) return ignored('GitHub issue_comment on a plain issue (not a pull request) needs no action');
     return {
       ok: true,
@@ -170,8 +192,8 @@ const EVENTS = new Map<string, Handler>(Object.entries({
         body: comment.body,
       },
     };
-  }),
-  pull_request_review_comment: handler(['created'], reviewCommentCreated, ({ comment, pull_request: pr, repository: repo }) => ({
+  })],
+  pull_request_review_comment: [handler(['created'], reviewCommentCreated, ({ comment, pull_request: pr, repository: repo }) => ({
     ok: true,
     value: {
       kind: 'comment',
@@ -186,16 +208,17 @@ const EVENTS = new Map<string, Handler>(Object.entries({
       // line is null on a comment whose lines a later push removed ("outdated").
       ...(comment.line != null ? { line: comment.line } : {}),
     },
-  })),
-} satisfies Record<string, Handler>));
+  }))],
+} satisfies Record<string, Handler[]>));
 
 export function parseGitHubWebhook(eventName: string, body: unknown): ParsedGitHubEvent {
   if (!eventName) return { ok: false, reason: 'not a GitHub webhook delivery (no X-GitHub-Event header)' };
-  const event = EVENTS.get(eventName);
-  if (!event) return ignored(`GitHub ${eventName} events are not run updates`);
+  const handlers = EVENTS.get(eventName);
+  if (!handlers) return ignored(`GitHub ${eventName} events are not run updates`);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, reason: `not a GitHub ${eventName} payload (not a JSON object)` };
   const action = (body as { action?: unknown }).action;
   if (typeof action !== 'string') return { ok: false, reason: `not a GitHub ${eventName} payload (action: expected a string)` };
-  if (!event.actions.includes(action)) return ignored(`GitHub ${eventName} ${action} events need no action`);
-  return event.parse(body, `GitHub ${eventName} ${action}`);
+  const matching = handlers.find((h) => h.actions.includes(action));
+  if (!matching) return ignored(`GitHub ${eventName} ${action} events need no action`);
+  return matching.parse(body, `GitHub ${eventName} ${action}`);
 }
