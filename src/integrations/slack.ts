@@ -15,6 +15,13 @@ export interface SlackClient {
   permalink(channel: string, ts: string): Promise<string>;
   /** Posts to a slash command's response_url (valid 30 minutes, 5 uses, per Slack). */
   respond(responseUrl: string, message: SlackMessage & { replaceOriginal?: boolean }): Promise<void>;
+  /** A message only `user` sees, in `channel` (in a thread when `threadTs` is given); Slack keeps no copy. */
+  postEphemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void>;
+  /**
+   * The user ids in a user group (the S… id behind a @handle). Needs the `usergroups:read` scope;
+   * an unknown group throws Slack's `no_such_subteam`, and a Free workspace `plan_upgrade_required`.
+   */
+  usergroupMembers(groupId: string): Promise<string[]>;
 }
 
 export interface SlackClientOptions {
@@ -62,6 +69,13 @@ export function createSlackClient(options: SlackClientOptions): SlackClient {
       const result = await web.chat.getPermalink({ channel, message_ts: ts });
       if (!result.permalink) throw new Error('Slack returned no permalink');
       return result.permalink;
+    },
+    async postEphemeral(channel, user, message, threadTs) {
+      await web.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, thread_ts: threadTs });
+    },
+    async usergroupMembers(groupId) {
+      const result = await web.usergroups.users.list({ usergroup: groupId });
+      return result.users ?? [];
     },
     async respond(responseUrl, message) {
       const response = await fetch(responseUrl, {

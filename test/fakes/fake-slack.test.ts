@@ -113,6 +113,33 @@ test('users.info answers seeded users in Slack shape', async () => {
   await rejectsWithSlackError(client().users.info({ user: 'U0NOBODY' }), 'user_not_found');
 });
 
+test('usergroups.users.list answers a defined group\'s members, no_such_subteam for others', async () => {
+  const seeded = new FakeSlack({ usergroups: { S0SEEDED: ['U1'] } });
+  await seeded.start();
+  try {
+    const web = new WebClient(seeded.botToken, { slackApiUrl: seeded.apiUrl, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    assert.deepEqual((await web.usergroups.users.list({ usergroup: 'S0SEEDED' })).users, ['U1']);
+  } finally {
+    await seeded.stop();
+  }
+  fake.setUsergroup('S0APPROVERS', ['U0ADA', 'U0BOB']);
+  const answer = await client().usergroups.users.list({ usergroup: 'S0APPROVERS' });
+  assert.deepEqual([answer.ok, answer.users], [true, ['U0ADA', 'U0BOB']]);
+  fake.setUsergroup('S0APPROVERS', ['U0BOB']);
+  fake.reset();
+  assert.deepEqual((await client().usergroups.users.list({ usergroup: 'S0APPROVERS' })).users, ['U0BOB'], 'replaced, and kept across reset');
+  await rejectsWithSlackError(client().usergroups.users.list({ usergroup: 'S0NOPE' }), 'no_such_subteam');
+  await rejectsWithSlackError(client().apiCall('usergroups.users.list', {}), 'invalid_arguments');
+});
+
+test('ephemerals can be read per user', async () => {
+  await client().chat.postEphemeral({ channel: 'C1', user: 'U0ADA', text: 'for ada' });
+  await client().chat.postEphemeral({ channel: 'C1', user: 'U0BOB', text: 'for bob', thread_ts: '1732170000.000100' });
+  assert.deepEqual(fake.ephemerals('U0BOB').map((e) => [e.text, e.thread_ts]), [['for bob', '1732170000.000100']]);
+  assert.equal(fake.ephemerals().length, 2);
+  assert.deepEqual(fake.ephemerals('U0NOBODY'), []);
+});
+
 test('filesUploadV2 runs the three-step upload into a thread', async () => {
   const slack = client();
   const root = await slack.chat.postMessage({ channel: 'C1', text: 'PR ready' });

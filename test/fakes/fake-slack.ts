@@ -19,6 +19,8 @@ export interface FakeSlackOptions {
   users?: FakeSlackUser[];
   /** When given, other channel IDs answer `channel_not_found`; by default every channel exists. */
   channels?: string[];
+  /** User groups: S… id → member user ids (more with `setUsergroup`). */
+  usergroups?: Record<string, string[]>;
 }
 
 export interface SlackResponsePost {
@@ -41,6 +43,7 @@ export class FakeSlack extends FakeServer {
   readonly botId: string;
   private readonly tokens: Set<string>;
   private readonly users = new Map<string, FakeSlackUser>();
+  private readonly usergroups = new Map<string, string[]>();
   private readonly chat: SlackMessages;
   private readonly views: SlackViews;
   private readonly files: SlackFiles;
@@ -54,6 +57,7 @@ export class FakeSlack extends FakeServer {
     'views.open': (a) => this.views.open(a),
     'views.update': (a) => this.views.update(a),
     'users.info': (a) => this.usersInfo(a),
+    'usergroups.users.list': (a) => this.usergroupUsers(a),
     'conversations.replies': (a) => this.chat.replies(a),
     'conversations.history': (a) => this.chat.history(a),
     'files.getUploadURLExternal': (a) => this.files.getUploadURL(a, `${this.url}/upload/v1`),
@@ -74,6 +78,7 @@ export class FakeSlack extends FakeServer {
     this.files = new SlackFiles({ teamId: this.teamId, userId: this.botUserId });
     this.addUser({ id: this.botUserId, name: SLACK_DEFAULTS.botUserName, is_bot: true });
     for (const user of options.users ?? []) this.addUser(user);
+    for (const [id, members] of Object.entries(options.usergroups ?? {})) this.setUsergroup(id, members);
     this.route('*', '/api/:method', (req) => this.api(req));
     this.route('POST', '/upload/v1/:fileId', (req) => this.files.receive(req));
     this.route('POST', '/response/:id', () => ({ body: { ok: true } }));
@@ -91,6 +96,15 @@ export class FakeSlack extends FakeServer {
 
   addUser(user: FakeSlackUser): this {
     this.users.set(user.id, user);
+    return this;
+  }
+
+  /**
+   * Creates or replaces a user group (S… id) with these members, as `usergroups.users.list`
+   * answers it. Like seeded users, groups outlive `reset`.
+   */
+  setUsergroup(id: string, members: string[]): this {
+    this.usergroups.set(id, [...members]);
     return this;
   }
 
@@ -122,8 +136,9 @@ export class FakeSlack extends FakeServer {
     return this.messages().filter((m) => m.thread_ts === threadTs && m.ts !== threadTs);
   }
 
-  ephemerals(): SlackEphemeral[] {
-    return this.chat.ephemerals();
+  /** Ephemeral messages as posted, oldest first; with `user`, only those that user was shown. */
+  ephemerals(user?: string): SlackEphemeral[] {
+    return this.chat.ephemerals().filter((e) => user === undefined || e.user === user);
   }
 
   /** POSTs to response URLs that were answered (an injected failure is not a delivered response). */
@@ -178,6 +193,13 @@ export class FakeSlack extends FakeServer {
   private usersInfo(a: SlackArgs): Result {
     const seed = this.users.get(str(a.user) ?? '');
     return seed ? { ok: true, user: slackUserObject(seed, this.teamId) } : { ok: false, error: 'user_not_found' };
+  }
+
+  private usergroupUsers(a: SlackArgs): Result {
+    const id = str(a.usergroup);
+    if (!id) return { ok: false, error: 'invalid_arguments' };
+    const members = this.usergroups.get(id);
+    return members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' };
   }
 
   private completeUpload(a: SlackArgs): Result {
