@@ -43,6 +43,11 @@ export interface ToolLoopOptions<T> {
   beforeTurn?: (state: { turn: number; costUsd: number }) => Promise<string | undefined>;
   /** After each model call (`turn` counts from 1): to store its usage and cost. */
   onModelCall?: (call: ModelCall & { turn: number }) => Promise<void>;
+  /**
+   * Sent as `output_config` on every call, e.g. a structured-output format (`{ type: 'json_schema', schema }`)
+   * for the answer that ends the loop. Part of the cached prefix: keep it stable across the run.
+   */
+  outputConfig?: Anthropic.OutputConfig;
 }
 
 /**
@@ -71,6 +76,7 @@ export async function runToolLoop<T>(options: ToolLoopOptions<T>): Promise<LoopR
         ...(toolDefinitions.length ? { tools: toolDefinitions } : {}),
         messages: withMessageBreakpoints(messages, caching),
         max_tokens: maxTokens,
+        ...(options.outputConfig ? { output_config: options.outputConfig } : {}),
       },
       { signal },
     );

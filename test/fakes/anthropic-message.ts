@@ -28,6 +28,7 @@ function toBlock(block: ScriptedBlock, seq: number, i: number, sign: (thinking: 
     case 'tool_use': return { type: 'tool_use', id: block.id ?? `toolu_fake_${seq}_${i}`, name: block.name, input: block.input, caller: { type: 'direct' } };
     case 'thinking': return { type: 'thinking', thinking: block.thinking, signature: block.signature ?? sign(block.thinking) };
     case 'redacted_thinking': return { type: 'redacted_thinking', data: block.data };
+    case 'json': return { type: 'text', text: JSON.stringify(block.value), citations: null };
   }
 }
 

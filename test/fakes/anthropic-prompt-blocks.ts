@@ -33,9 +33,16 @@ const ttlOf = (control: CacheControl): CacheTtl | undefined =>
  * Flattens a request into the prefix the API caches. A string `system` or message content counts as one
  * text block (it cannot carry a breakpoint). The role and message index go into the hash, so moving a
  * block from one message to the next changes the prefix, as it changes the prompt the model sees.
+ *
+ * A structured-output schema (`output_config.format`) heads the prefix: the API adds a system prompt
+ * describing the format, and a request with another schema misses a cache the same prompt wrote (observed
+ * on Claude through Bedrock's Converse API, where changing only the schema turns a hit into a miss). So
+ * requests that share a cached prefix must also share their schema.
  */
 export function promptLayout(params: Anthropic.MessageCreateParams): PromptLayout {
   const raw: { path: string; key: string; control: CacheControl }[] = [];
+  const format = params.output_config?.format;
+  if (format) raw.push({ path: 'output_config.format', key: `output_format:${canonicalJson(format)}`, control: undefined });
   (params.tools ?? []).forEach((tool, i) =>
     raw.push({ path: `tools.${i}`, key: `tool:${canonicalJson(tool)}`, control: (tool as { cache_control?: CacheControl }).cache_control }));
   const system = typeof params.system === 'string' ? [{ type: 'text' as const, text: params.system }] : params.system ?? [];

@@ -28,26 +28,40 @@ export class PromptCache {
 
   constructor(private readonly options: PromptCacheOptions) {}
 
+  /** Reads and writes for a request answered at once: `begin(layout).commit()`. */
   account(layout: PromptLayout): CacheUsage {
-    const now = this.options.now();
-    const { blocks } = layout;
+    return this.begin(layout).commit();
+  }
 
+  /**
+   * A request arrives: what it reads is decided now, from the entries live at this moment. Its own writes
+   * land only at `commit()`, when its response begins, as the API makes an entry available only once the
+   * first response that writes it has started. So requests sent at the same time with one prefix all miss
+   * it and each writes it; a request sent after another's response began reads what that one wrote.
+   */
+  begin(layout: PromptLayout): { commit(): CacheUsage } {
+    const { blocks } = layout;
+    const arrived = this.options.now();
     let readEnd = -1;
     blocks.forEach((block, i) => {
       if (!block.breakpoint) return;
       for (let j = i; j >= Math.max(0, i - LOOKBACK_BLOCKS) && j > readEnd; j--) {
-        if (this.live(blocks[j]!.prefixHash, now)) {
+        if (this.live(blocks[j]!.prefixHash, arrived)) {
           readEnd = j;
           return;
         }
       }
     });
+    return { commit: () => this.commit(layout, readEnd) };
+  }
+
+  private commit(layout: PromptLayout, readEnd: number): CacheUsage {
+    const now = this.options.now();
+    const { blocks } = layout;
     const read = readEnd >= 0 ? blocks[readEnd]!.prefixTokens : 0;
-    if (readEnd >= 0) {
-      // A hit refreshes the entry's lifetime at no cost, as the API does.
-      const entry = this.entries.get(blocks[readEnd]!.prefixHash)!;
-      entry.expiresAt = now + TTL_MS[entry.ttl];
-    }
+    const hit = readEnd >= 0 ? this.entries.get(blocks[readEnd]!.prefixHash) : undefined;
+    // A hit refreshes the entry's lifetime at no cost, as the API does.
+    if (hit) hit.expiresAt = now + TTL_MS[hit.ttl];
 
     const written: Record<CacheTtl, number> = { '5m': 0, '1h': 0 };
     let from = read;

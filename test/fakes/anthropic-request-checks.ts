@@ -1,4 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import { checkOutputFormat } from './anthropic-output-format.ts';
 import type { PromptLayout } from './anthropic-prompt-blocks.ts';
 
 /** Client tools the models are trained on: the API accepts each type only under its one name. */
@@ -21,7 +22,18 @@ const toolUseIds = (message: Anthropic.MessageParam | undefined): string[] =>
  * builds wrong fails here as it would in production. Returns the 400 message, or undefined.
  */
 export function checkRequest(params: Anthropic.MessageCreateParams, layout: () => PromptLayout): string | undefined {
-  return checkFields(params) ?? checkTools(params.tools ?? []) ?? checkBreakpoints(layout()) ?? checkToolPairs(params.messages);
+  return checkFields(params) ?? checkTools(params.tools ?? []) ?? checkToolChoice(params) ?? checkOutputFormat(params)
+    ?? checkBreakpoints(layout()) ?? checkToolPairs(params.messages);
+}
+
+// Newer models (the 5-5 generation) answer a forced tool_choice with an error (MODEL-API.md): code that
+// forces a tool to get JSON must fail here as it would there, not pass against an older fake.
+const NO_FORCED_TOOLS = /-5-5(?:$|-)/;
+
+function checkToolChoice(params: Anthropic.MessageCreateParams): string | undefined {
+  const type = params.tool_choice?.type;
+  if ((type === 'any' || type === 'tool') && NO_FORCED_TOOLS.test(params.model)) return 'forced tool use is not supported for this model';
+  return undefined;
 }
 
 function checkFields(params: Anthropic.MessageCreateParams): string | undefined {

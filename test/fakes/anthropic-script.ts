@@ -9,7 +9,12 @@ export type ScriptedBlock =
   | { type: 'tool_use'; id?: string; name: string; input: unknown }
   /** Signed by the fake unless `signature` is given; either way the fake remembers it and refuses it changed. */
   | { type: 'thinking'; thinking: string; signature?: string }
-  | { type: 'redacted_thinking'; data: string };
+  | { type: 'redacted_thinking'; data: string }
+  /**
+   * A structured-output answer: sent as one text block holding `JSON.stringify(value)`. When the request
+   * asks for `output_config.format`, the fake checks the answer against the schema's grammar first.
+   */
+  | { type: 'json'; value: unknown };
 
 /** A reply; omitted fields are filled the way the API would (id, model echoed from the request, usage computed). */
 export interface ScriptedMessage {
@@ -34,6 +39,12 @@ export interface ScriptedMessage {
   id?: string;
   /** Pause between SSE frames when the request streams (a slow model). */
   chunkDelayMs?: number;
+  /**
+   * Send the text as scripted even when it breaks the `output_config.format` the request asked for, as a
+   * gateway or model that does not apply the format would. Without it the fake refuses to send a final
+   * answer that constrained decoding could never produce (a script mistake, answered with a 500).
+   */
+  ignoreOutputFormat?: boolean;
 }
 
 export interface ScriptedError {
@@ -75,13 +86,29 @@ export interface RequestInfo {
   /** The names of the tools offered. */
   toolNames: string[];
   stream: boolean;
+  /** The JSON schema of `output_config.format` when the request asks for structured output. */
+  outputSchema: Record<string, unknown> | undefined;
+  /** `tool_choice.type` as sent (`auto`, `any`, `tool`, `none`), when sent. */
+  toolChoice: string | undefined;
 }
 
-/** A function entry is called with the parsed request, e.g. to answer based on the tool_result the client sent. */
-export type ScriptedEntry = ScriptedResponse | ((request: Anthropic.MessageCreateParams, info: RequestInfo) => ScriptedResponse);
+/**
+ * A function entry is called with the parsed request, e.g. to answer based on the tool_result the client sent.
+ * It may answer later (a promise): the request stays open, as a slow model keeps it, until it settles.
+ */
+export type ScriptedEntry =
+  | ScriptedResponse
+  | ((request: Anthropic.MessageCreateParams, info: RequestInfo) => ScriptedResponse | Promise<ScriptedResponse>);
 
-/** Answers a request from its content once the queue is empty; `undefined` leaves it to the next handler. */
-export type RequestHandler = (request: Anthropic.MessageCreateParams, info: RequestInfo) => ScriptedResponse | undefined;
+/**
+ * Answers a request from its content once the queue is empty; `undefined` leaves it to the next handler.
+ * An async handler holds the request open until it settles: a test can hold several requests at once
+ * (a barrier) to prove a client sends them concurrently, which a sequential client never would.
+ */
+export type RequestHandler = (
+  request: Anthropic.MessageCreateParams,
+  info: RequestInfo,
+) => ScriptedResponse | undefined | Promise<ScriptedResponse | undefined>;
 
 export function requestInfo(params: Anthropic.MessageCreateParams, requestNumber: number): RequestInfo {
   const blocks = (message: Anthropic.MessageParam | undefined): Anthropic.ContentBlockParam[] =>
@@ -97,5 +124,7 @@ export function requestInfo(params: Anthropic.MessageCreateParams, requestNumber
     firstUserText: blocks(firstUser).flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n'),
     toolNames: (params.tools ?? []).flatMap((t) => ('name' in t ? [t.name] : [])),
     stream: params.stream === true,
+    outputSchema: params.output_config?.format?.type === 'json_schema' ? params.output_config.format.schema : undefined,
+    toolChoice: params.tool_choice?.type,
   };
 }

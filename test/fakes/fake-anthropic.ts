@@ -1,10 +1,11 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { buildMessage, ScriptMistake } from './anthropic-message.ts';
+import { grammarViolation } from './anthropic-output-format.ts';
 import { promptLayout, type PromptLayout } from './anthropic-prompt-blocks.ts';
 import { PromptCache } from './anthropic-prompt-cache.ts';
 import { checkRequest } from './anthropic-request-checks.ts';
 import {
-  requestInfo, type AnthropicErrorType, type RequestHandler, type ScriptedEntry, type ScriptedMessage, type ScriptedResponse,
+  requestInfo, type AnthropicErrorType, type RequestHandler, type RequestInfo, type ScriptedEntry, type ScriptedMessage, type ScriptedResponse,
 } from './anthropic-script.ts';
 import { anthropicStreamEvents } from './anthropic-stream-events.ts';
 import { ThinkingLedger } from './anthropic-thinking-ledger.ts';
@@ -46,6 +47,8 @@ const DROPPED_REPLY: ScriptedMessage = { content: [{ type: 'text', text: 'This r
  * `new Anthropic({ apiKey: 'sk-ant-test', baseURL: fake.url, maxRetries: 0 })`.
  * A valid request takes the next scripted entry (`script(...)`), or, once the queue is empty, the first
  * answer from the `handle(...)` handlers. Usage is computed by the fake itself, prompt cache included.
+ * Structured output (`output_config.format`) is checked as the API checks it, and a forced `tool_choice`
+ * is refused for the 5-5 models, as they refuse it.
  */
 export class FakeAnthropic extends FakeServer {
   private readonly queue: ScriptedEntry[] = [];
@@ -72,6 +75,7 @@ export class FakeAnthropic extends FakeServer {
   /**
    * Adds a responder for requests that find the queue empty: handlers are asked in the order added and
    * the first that returns a response answers. For concurrent conversations, each answered by its content.
+   * A handler may return a promise: the request stays open until it settles (a barrier, a slow model).
    */
   handle(handler: RequestHandler): this {
     this.handlers.push(handler);
@@ -109,7 +113,7 @@ export class FakeAnthropic extends FakeServer {
     this.thinking.clear();
   }
 
-  private messages(req: FakeRequest): FakeResponse {
+  private async messages(req: FakeRequest): Promise<FakeResponse> {
     const requestId = `req_fake_${++this.requestSeq}`;
     const fail = (status: number, type: AnthropicErrorType, message: string, headers: Record<string, string> = {}): FakeResponse => ({
       status,
@@ -137,10 +141,12 @@ export class FakeAnthropic extends FakeServer {
     }
 
     const info = requestInfo(params, this.requestSeq);
+    // What the prompt reads from the cache is decided on arrival; what it writes, once its answer starts.
+    const cacheAccount = this.cache.begin(layoutOf());
     const entry = this.queue.shift();
     const scripted: ScriptedResponse | undefined = entry === undefined
-      ? this.handlers.reduce<ScriptedResponse | undefined>((found, handler) => found ?? handler(params, info), undefined)
-      : typeof entry === 'function' ? entry(params, info) : entry;
+      ? await this.ask(params, info)
+      : typeof entry === 'function' ? await entry(params, info) : entry;
     if (!scripted) {
       return fail(500, 'api_error', `FakeAnthropic: no scripted response left for request #${this.requestSeq} — ` +
         'the test forgot to call fake.script(...) for it, or no fake.handle(...) handler answered it.');
@@ -165,8 +171,9 @@ export class FakeAnthropic extends FakeServer {
     try {
       built = buildMessage(reply, {
         seq: ++this.messageSeq, model: params.model, maxTokens: params.max_tokens,
-        usage: this.cache.account(layoutOf()), sign: (text) => this.thinking.sign(text),
+        usage: cacheAccount.commit(), sign: (text) => this.thinking.sign(text),
       });
+      if (info.outputSchema && !reply.ignoreOutputFormat) checkStructuredAnswer(info.outputSchema, built.message);
     } catch (error) {
       if (error instanceof ScriptMistake) return fail(500, 'api_error', error.message);
       throw error;
@@ -181,4 +188,32 @@ export class FakeAnthropic extends FakeServer {
     }
     return { status: 200, headers, body: built.message };
   }
+
+  /** The first handler's answer, handlers asked in order; an async one is awaited before the next is asked. */
+  private async ask(params: Anthropic.MessageCreateParams, info: RequestInfo): Promise<ScriptedResponse | undefined> {
+    for (const handler of [...this.handlers]) {
+      const answer = await handler(params, info);
+      if (answer) return answer;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * With `output_config.format`, a reply that ends the turn is the structured answer, and constrained
+ * decoding makes it valid JSON within the schema's grammar. A script that answers otherwise tests
+ * something the API never sends: refused as a script mistake (cut it at max_tokens, break a bound the
+ * grammar does not enforce, or set `ignoreOutputFormat` for a gateway that ignores the format).
+ */
+function checkStructuredAnswer(schema: Record<string, unknown>, message: Anthropic.Message): void {
+  if (message.stop_reason !== 'end_turn' || message.content.some((block) => block.type === 'tool_use')) return;
+  const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ScriptMistake(`FakeAnthropic: the scripted answer is not JSON, but the request asked for output_config.format: ${text.slice(0, 80)}`);
+  }
+  const problem = grammarViolation(schema, value);
+  if (problem) throw new ScriptMistake(`FakeAnthropic: the scripted answer breaks the grammar of output_config.format, which the API never sends: ${problem}`);
 }

@@ -1,0 +1,10 @@
+/** The action-plan reviewer's role, sent after the shared material. */
+export const ACTION_PLAN_PROMPT = `Your role: the action-plan reviewer. Write the plan a person follows to ship this change safely: specific to this change and this repository, not general advice. Read how the repository builds and deploys (CI workflows such as .github/workflows, Dockerfile, Procfile, deploy scripts or configuration, the README, package scripts, migration directories) so the steps name its real commands and files; if it has no deployment setup, say so in the summary and keep the steps to what the repository does have.
+
+Report:
+- rollout: ordered steps from merge to production. Include what must happen before the deploy (a migration, a configuration value, a secret, a dependency's release) and in which order; feature flags or a staged or canary rollout where the change is risky; and who must be told (owners of callers, consumers of a changed API or format).
+- verification: how to know it works after each step: the exact test commands (Baton's evidence names the tests that prove the fix; say which to run again), the ticket's reproduction to repeat against staging or production with the input that failed, and the logs, metrics or alerts to watch, what healthy looks like and for how long.
+- rollback: how to undo it fast (revert the merge commit, redeploy the previous build, turn the flag off), then what a plain revert does NOT undo: migrations that dropped or rewrote data, data already written in a new format, messages or emails already sent, caches, external side effects; and how to handle each of those. Say so explicitly when a revert undoes everything.
+- Each list: at most 15 steps, each under 500 characters, imperative and concrete (commands, file names, metric names). None of the three lists may be empty: a trivial change gets a short plan, not no plan.
+- summary: under 1000 characters: the plan in two or three sentences and its main risk.
+- confidence: 0 to 1; lower when you could not find how the repository is deployed.`;
