@@ -63,7 +63,7 @@ function cardBlocks(input: ReviewCardInput): Blocks {
 
 function headline(input: ReviewCardInput): string {
   const vetoes = input.consensus.vetoes.length;
-  return `${input.run.ticketKey}: ${prName(input.run)} at ${shortSha(input.headSha)} · consensus ${formatScore(input.consensus.score)}` +
+  return `${escapeMrkdwn(input.run.ticketKey)}: ${prName(input.run)} at ${shortSha(input.headSha)} · consensus ${formatScore(input.consensus.score)}` +
     (vetoes > 0 ? ` · ${vetoes} veto${vetoes === 1 ? '' : 'es'}` : ' · no veto');
 }
 
