@@ -26,6 +26,8 @@ CREATE TABLE consensus_results (
   vetoes      jsonb NOT NULL,
   -- Each reviewer's validated report or its abstention, as shown on the card.
   reviews     jsonb NOT NULL,
+  -- The diff the reviewers read, for a card posted again (an expired request's fresh one).
+  diff        text NOT NULL DEFAULT '',
   created_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (run_id, head_sha)
 );

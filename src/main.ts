@@ -34,6 +34,13 @@ import { createBwrapSandbox } from './sandbox/create-bwrap-sandbox.ts';
 import { createHostRunner } from './sandbox/create-host-runner.ts';
 import { checkSandbox } from './sandbox/check-sandbox.ts';
 import type { Sandbox } from './sandbox/sandbox.ts';
+import type { ModelClient } from './agents/model-client.ts';
+import { runReviewers } from './agents/reviewers/run-reviewers.ts';
+import type { ReviewChange } from './jobs/run-review.ts';
+import { approveGate, rejectGate, retryMerge } from './jobs/decide-gate.ts';
+import { endRejectedRun } from './jobs/reject-run.ts';
+import { auditTrail } from './jobs/audit-trail.ts';
+import { registerGateActions } from './bot/actions/gate-actions.ts';
 import { createCoderStep } from './jobs/coder-step.ts';
 import { agentNotConfiguredReason } from './jobs/run-fix.ts';
 import { requeueRunsWaitingForAgent } from './jobs/requeue-runs-waiting-for-agent.ts';
@@ -132,8 +139,10 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       // Workspaces of runs that ended while Baton was down are removed before new work starts.
       const removed = await workspaces.cleanupStaleWorkspaces((await listActiveRuns(pool, 10_000)).map((r) => r.id));
       if (removed.length) log.info({ removed }, 'removed the workspaces of runs that are no longer active');
-      const githubDeps = { pool, slack, log, workspaces };
-      const agent = options.agent ?? (await buildAgent(config, { pool, slack, routes, workspaces, log }));
+      const githubDeps = { pool, queue, slack, log, workspaces, policy: config.policy };
+      const parts = await buildAgentParts(config, log);
+      const agent = options.agent ?? (parts ? buildCoder(parts, config, { pool, slack, routes, workspaces, log }) : undefined);
+      const review = parts && parts.sandboxProblem === undefined ? buildReviewers(parts, config, log) : undefined;
       await registerWorkers({
         pool,
         queue,
@@ -150,12 +159,15 @@ export async function startBaton(config: Config, options: StartOptions): Promise
         handleGitHubEvent: github ? async (event) => void (await handleGitHubEvent(event, githubDeps)) : undefined,
         extraPolls: github ? [async () => void (await pollPullRequests({ ...githubDeps, github }))] : [],
         publish: {
-          github,
           workspaces,
           uploadFile: config.slack ? createSlackUploader({ apiUrl: config.slack.apiUrl, token: config.slack.botToken, retries: config.httpRetries }) : undefined,
-          policy: config.policy,
           redact: createRedactor(config.secrets),
         },
+        review,
+        reviewMissing: parts ? (parts.sandboxProblem ? sandboxUnavailableReason(parts.sandboxProblem) : undefined) : agentNotConfiguredReason(config.anthropicMissing),
+        github,
+        policy: config.policy,
+        userName: slack ? (userId) => slack.userName(userId) : undefined,
       });
       // Runs that read their ticket while no model was configured have no job: send it again now.
       if (agent) await requeueRunsWaitingForAgent({ pool, queue, log });
@@ -172,10 +184,19 @@ export async function startBaton(config: Config, options: StartOptions): Promise
           const run = await latestRunForTicket(pool, ticketKey);
           return run ? [run] : [];
         },
+        auditTrail: (ticketKey) => auditTrail(ticketKey, { pool }),
         log,
       });
       registerCostCapActions(slackApp.app, {
         decideCostCap: (click) => decideCostCap(click, { pool, queue, slack, log, workspaces, policy: config.policy }),
+        log,
+      });
+      const gateDeps = { pool, queue, slack, github, log, policy: config.policy };
+      registerGateActions(slackApp.app, {
+        approveGate: (click) => approveGate(click, gateDeps),
+        retryMerge: (click) => retryMerge(click, gateDeps),
+        rejectGate: (click) =>
+          rejectGate(click, { ...gateDeps, endRejected: (run, rejection) => endRejectedRun(run, rejection, { ...gateDeps, routes, workspaces }) }),
         log,
       });
       registerThreadReplies(slackApp.app, { answerInThread: (reply) => answerInThread(reply, { pool, queue, slack, log }), log });
@@ -220,18 +241,21 @@ export async function startBaton(config: Config, options: StartOptions): Promise
   }
 }
 
+interface AgentParts {
+  model: ModelClient;
+  sandbox: Sandbox;
+  /** Why bubblewrap does not work here, when sandbox.when_unavailable is `refuse`: runs fail with it. */
+  sandboxProblem?: string;
+}
+
 /**
- * The coder agent as run.fix calls it: the model client from config.anthropic and agent.models,
- * and the sandbox checked with a real command now. Without a model, undefined: runs then wait,
- * saying what is missing. Where bubblewrap does not work, sandbox.when_unavailable decides:
- * `refuse` fails each run with the reason, `run_unsandboxed` runs on the host (no bash tool, the
- * run_tests tool instead, and a warning in every thread).
+ * The model client from config.anthropic and agent.models, and the sandbox checked with a real
+ * command now. Without a model, undefined: runs then wait, saying what is missing. Where bubblewrap
+ * does not work, sandbox.when_unavailable decides: `refuse` fails each run with the reason,
+ * `run_unsandboxed` runs on the host (no bash tool, the run_tests tool instead, and a warning in
+ * every thread).
  */
-async function buildAgent(
-  config: Config,
-  deps: { pool: Pool; slack: SlackClient | undefined; routes: TrackerRoutes; workspaces: WorkspaceManager; log: Logger },
-): Promise<AgentStep | undefined> {
-  const { log } = deps;
+async function buildAgentParts(config: Config, log: Logger): Promise<AgentParts | undefined> {
   if (!config.anthropic) {
     log.warn({ missing: config.anthropicMissing }, agentNotConfiguredNotice(config.anthropicMissing));
     return undefined;
@@ -239,17 +263,32 @@ async function buildAgent(
   const { policy } = config;
   const anthropic = createAnthropic({ baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey, maxRetries: config.httpRetries, timeoutMs: 10 * 60_000 });
   const model = createModelClient({ anthropic, models: policy.agent.models, prices: policy.agent.prices.models, maxTokens: policy.agent.max_tokens, log });
-  let sandbox: Sandbox = createBwrapSandbox({ policy: policy.sandbox });
+  const sandbox: Sandbox = createBwrapSandbox({ policy: policy.sandbox });
   const check = await checkSandbox(sandbox);
-  if (!check.ok) {
-    if (policy.sandbox.when_unavailable === 'refuse') {
-      log.error({ reason: check.reason }, 'the sandbox does not work on this host; agent runs are refused (sandbox.when_unavailable: refuse)');
-      return async () => ({ kind: 'failed', code: 'sandbox_unavailable', reason: sandboxUnavailableReason(check.reason) });
-    }
-    log.warn({ reason: check.reason }, 'THE SANDBOX DOES NOT WORK ON THIS HOST: agent commands and tests run UNSANDBOXED (sandbox.when_unavailable: run_unsandboxed)');
-    sandbox = createHostRunner({ policy: policy.sandbox });
+  if (check.ok) return { model, sandbox };
+  if (policy.sandbox.when_unavailable === 'refuse') {
+    log.error({ reason: check.reason }, 'the sandbox does not work on this host; agent runs are refused (sandbox.when_unavailable: refuse)');
+    return { model, sandbox, sandboxProblem: check.reason };
   }
-  return createCoderStep({ ...deps, policy, githubApiUrl: config.github.apiUrl, sandbox, model });
+  log.warn({ reason: check.reason }, 'THE SANDBOX DOES NOT WORK ON THIS HOST: agent commands and tests run UNSANDBOXED (sandbox.when_unavailable: run_unsandboxed)');
+  return { model, sandbox: createHostRunner({ policy: policy.sandbox }) };
+}
+
+/** The coder agent as run.fix calls it. */
+function buildCoder(
+  parts: AgentParts,
+  config: Config,
+  deps: { pool: Pool; slack: SlackClient | undefined; routes: TrackerRoutes; workspaces: WorkspaceManager; log: Logger },
+): AgentStep {
+  const { sandboxProblem } = parts;
+  if (sandboxProblem !== undefined) return async () => ({ kind: 'failed', code: 'sandbox_unavailable', reason: sandboxUnavailableReason(sandboxProblem) });
+  return createCoderStep({ ...deps, policy: config.policy, githubApiUrl: config.github.apiUrl, sandbox: parts.sandbox, model: parts.model });
+}
+
+/** The three reviewers as run.review calls them: the same model client and sandbox as the coder. */
+function buildReviewers(parts: AgentParts, config: Config, log: Logger): ReviewChange {
+  return (request, options) =>
+    runReviewers(request, { model: parts.model, sandbox: parts.sandbox, policy: config.policy.review, signal: options.signal, log, onModelCall: options.onModelCall });
 }
 
 /** Without a team no ticket key resolves, so nothing starts a run: say what to add. */

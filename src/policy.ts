@@ -79,6 +79,9 @@ const repoSchema = z.object({
       /** Workflow file names (or ids) dispatched with `ref` and `environment` inputs. */
       staging: z.string().trim().min(1).optional(),
       production: z.string().trim().min(1).optional(),
+      /** How often a dispatched deploy run is polled, and how long it may take before Baton stops waiting. */
+      poll_seconds: z.number().min(0.05).max(600).default(15),
+      timeout_minutes: z.number().min(0.1).max(24 * 60).default(60),
     })
     .prefault({}),
   merge_method: z.enum(['merge', 'squash', 'rebase']).default('squash'),

@@ -8,7 +8,7 @@ import type { Queryable } from './pool.ts';
  */
 
 /** Audit actions that end a run and carry its notice for the thread. */
-export const RUN_END_ACTIONS = ['run.cancelled', 'run.failed', 'pr.merged_outside', 'pr.closed_outside'] as const;
+export const RUN_END_ACTIONS = ['run.cancelled', 'run.failed', 'run.rejected', 'run.delivered', 'pr.merged_outside', 'pr.closed_outside'] as const;
 export type RunEndAction = (typeof RUN_END_ACTIONS)[number];
 
 export interface PendingEnd {

@@ -282,3 +282,12 @@ export async function listActiveRunsOldestFirst(db: Queryable, limit = 200): Pro
   );
   return rows.map(toRun);
 }
+
+/** Moves the run's head to a commit pushed onto its branch, only from the head Baton knew (so two deliveries move it once). */
+export async function moveRunHead(db: Queryable, id: string, from: string, to: string): Promise<Run | undefined> {
+  const { rows } = await db.query<RunRow>(
+    'UPDATE runs SET head_sha = $3, updated_at = now() WHERE id = $1 AND head_sha = $2 RETURNING *',
+    [id, from, to],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}

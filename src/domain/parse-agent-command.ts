@@ -5,6 +5,8 @@ export type AgentCommand =
   | { kind: 'help' }
   | { kind: 'fix'; ticketKey: string }
   | { kind: 'status'; ticketKey: string | undefined }
+  /** The latest run's audit trail for a ticket, as an ephemeral message. */
+  | { kind: 'audit'; ticketKey: string }
   | { kind: 'invalid'; reason: string };
 
 const TICKET_KEY = /^[A-Z][A-Z0-9_]{0,9}-[1-9][0-9]{0,8}$/;
@@ -48,6 +50,12 @@ export function parseAgentCommand(text: string): AgentCommand {
       if (!args) return { kind: 'status', ticketKey: undefined };
       const key = parseTicketKey(args);
       return key.ok ? { kind: 'status', ticketKey: key.value } : { kind: 'invalid', reason: key.reason };
+    }
+    case 'audit': {
+      if (!args) return { kind: 'invalid', reason: 'Which ticket? Try `/agent audit ENG-123`.' };
+      if (rest.length > 1) return { kind: 'invalid', reason: 'One ticket at a time, please: `/agent audit ENG-123`.' };
+      const key = parseTicketKey(args);
+      return key.ok ? { kind: 'audit', ticketKey: key.value } : { kind: 'invalid', reason: key.reason };
     }
     default:
       return { kind: 'invalid', reason: `I don't know the command “${echo(verb)}”.` };

@@ -22,6 +22,8 @@ export interface SlackClient {
    * an unknown group throws Slack's `no_such_subteam`, and a Free workspace `plan_upgrade_required`.
    */
   usergroupMembers(groupId: string): Promise<string[]>;
+  /** A person's name as Slack shows it (users.info: display name, else real name), or undefined. */
+  userName(userId: string): Promise<string | undefined>;
 }
 
 export interface SlackClientOptions {
@@ -76,6 +78,11 @@ export function createSlackClient(options: SlackClientOptions): SlackClient {
     async usergroupMembers(groupId) {
       const result = await web.usergroups.users.list({ usergroup: groupId });
       return result.users ?? [];
+    },
+    async userName(userId) {
+      const { user } = await web.users.info({ user: userId });
+      const name = user?.profile?.display_name || user?.profile?.real_name || user?.real_name || user?.name;
+      return name || undefined;
     },
     async respond(responseUrl, message) {
       const response = await fetch(responseUrl, {

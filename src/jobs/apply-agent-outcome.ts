@@ -26,16 +26,15 @@ export interface ApplyOutcomeDeps extends RunWorkspaceDeps {
   raiseFactor: number;
 }
 
-// Between "proven" and "published" the review stage (next issue) will slot in; until then a proven
-// run waits here only for run.publish.
-export const PROVEN_REASON = 'Fix proven by Baton’s own test runs; opening the pull request.';
+// Between "proven" and "published": the three reviewers, then the PR and the review card.
+export const PROVEN_REASON = 'Fix proven by Baton’s own test runs; three reviewers are reading it.';
 
 /** The audit action a park records with the worktree a resume may reuse. */
 export const AGENT_PARKED = 'agent.parked';
 
 /**
  * Moves a run on from what its agent ended in. The state change and what comes next (the
- * run.publish job, the saved conversation) commit in one transaction, conditional on the run still
+ * run.review job, the saved conversation) commit in one transaction, conditional on the run still
  * `running` (a cancel that landed meanwhile wins, and nothing follows). The thread and the ticket
  * are told after the commit.
  */
@@ -57,12 +56,12 @@ export async function applyAgentOutcome(run: Run, result: AgentStepResult, deps:
         if (!recorded) return undefined;
         const next = await transitionRun(tx, run.id, ['running'], 'reviewing', PROVEN_REASON);
         if (!next) return undefined;
-        await deps.queue.enqueue(tx, 'run.publish', { runId: run.id, workspace: result.workspace, diff: result.diff }, { priority: run.priority });
+        await deps.queue.enqueue(tx, 'run.review', { runId: run.id, workspace: result.workspace, diff: result.diff }, { priority: run.priority });
         await appendAudit(tx, { runId: run.id, actor: 'baton', action: 'agent.proven', detail: { headSha: result.headSha, testFiles: result.evidence.testFiles } });
         return next;
       });
       if (!moved) return notMoved(run, log);
-      deps.queue.notify('run.publish');
+      deps.queue.notify('run.review');
       await tellThread(moved, undefined, deps, log);
       return moved;
     }

@@ -9,7 +9,7 @@ import { releaseRunWorkspace, type RunWorkspaceDeps } from './release-run-worksp
 
 export interface RunEnd {
   from: readonly RunStatus[];
-  to: 'cancelled' | 'failed' | 'succeeded';
+  to: 'cancelled' | 'failed' | 'succeeded' | 'rejected';
   actor: string;
   action: RunEndAction;
   reason: string;

@@ -7,11 +7,13 @@ import type { GitHubEvent, PullRequestClosedEvent } from '../domain/github-event
 import { ACTIVE_STATUSES, isActive, type Run, type RunStatus } from '../domain/run.ts';
 import type { SlackClient, SlackMessage } from '../integrations/slack.ts';
 import type { Logger } from '../logger.ts';
+import { type MergeGateDeps } from './open-merge-gate.ts';
+import { voidApprovalOnPush } from './void-approval-on-push.ts';
 import {
   checksCompletedMessage, commentRelayMessage, pullRequestClosedMessage, reviewRelayMessage,
 } from '../bot/views/github-event-messages.ts';
 
-export interface GitHubEventDeps extends RunWorkspaceDeps {
+export interface GitHubEventDeps extends RunWorkspaceDeps, MergeGateDeps {
   pool: Pool;
   slack: SlackClient | undefined;
   log: Logger;
@@ -24,6 +26,7 @@ const CLOSABLE = ACTIVE_STATUSES.filter((s) => !BATON_OWNED.includes(s));
 async function runFor(event: GitHubEvent, pool: Pool): Promise<Run | undefined> {
   switch (event.kind) {
     case 'pull_request_closed':
+    case 'pull_request_pushed':
       return (await findRunByPullRequest(pool, event.repo, event.number)) ?? findRunByBranch(pool, event.repo, event.branch);
     case 'checks_completed':
       for (const number of event.pullNumbers) {
@@ -63,7 +66,8 @@ async function pullRequestClosed(run: Run, event: PullRequestClosedEvent, deps: 
 }
 
 /**
- * `intake.event` for GitHub: PRs closed outside Baton end their run; CI results, reviews and
+ * `intake.event` for GitHub: PRs closed outside Baton end their run; a new push to a run's branch
+ * voids its approval request (void-approval-on-push.ts); CI results, reviews and
  * comments on a Baton PR reach its thread. Events for PRs that are not Baton's are ignored, and
  * Baton's own (bot) comments are not echoed back.
  */
@@ -78,6 +82,8 @@ export async function handleGitHubEvent(event: GitHubEvent, deps: GitHubEventDep
     case 'pull_request_closed':
       await pullRequestClosed(run, event, deps, log);
       return 'applied';
+    case 'pull_request_pushed':
+      return voidApprovalOnPush(run, event, deps).then((done) => (done === 'voided' ? 'applied' : 'ignored'));
     case 'checks_completed':
       // One message per suite, and only for the commit the run published: older pushes are history.
       if (event.scope !== 'suite' || (run.headSha && run.headSha !== event.headSha)) return 'ignored';

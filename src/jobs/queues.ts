@@ -17,6 +17,21 @@ const ticketEvent = z.object({
   priority: ticketPriority,
 });
 
+/** A change Baton proved: where its worktree is, and its diff (the run keeps only the stats). */
+const provenChange = z.object({
+  runId: z.uuid(),
+  /** The run's worktree, where run.fix left the proven commit (src/integrations/git/workspace.ts). */
+  workspace: z.object({
+    runId: z.uuid(),
+    path: z.string().min(1),
+    branch: z.string().min(1),
+    baseSha: z.string().min(1),
+    repo: z.object({ owner: z.string(), name: z.string(), cloneUrl: z.string(), baseBranch: z.string() }),
+  }),
+  /** The proven diff against the base, for the reviewers, the preview and the file. */
+  diff: z.string(),
+});
+
 /**
  * The one table of queues: name → payload schema → retry, expiry and policy. `enqueue` and
  * `work` are typed from it, and `createQueue` creates exactly these queues at start-up.
@@ -39,22 +54,36 @@ export const QUEUES = {
     // separately, across processes, by `scheduling.agent_concurrency` (src/jobs/with-agent-slot.ts).
     workers: 2,
   },
-  // Push the proven change, open the PR, post the card and the diff: safe to repeat (one PR, one card, one file).
+  // The three reviewers on the proven change, then the consensus per head SHA; then run.publish.
+  // Safe to repeat: a stored consensus for the head is reused, not asked again.
+  'run.review': {
+    payload: provenChange,
+    options: { policy: 'standard', retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 30 * 60, retentionDays: 7 },
+    workers: 2,
+  },
+  // Push the proven change, open the PR, post the review card with its buttons and the diff: safe to
+  // repeat (one PR, one card, one file).
   'run.publish': {
-    payload: z.object({
-      runId: z.uuid(),
-      /** The run's worktree, where run.fix left the proven commit (src/integrations/git/workspace.ts). */
-      workspace: z.object({
-        runId: z.uuid(),
-        path: z.string().min(1),
-        branch: z.string().min(1),
-        baseSha: z.string().min(1),
-        repo: z.object({ owner: z.string(), name: z.string(), cloneUrl: z.string(), baseBranch: z.string() }),
-      }),
-      /** The proven diff against the base, for the preview and the file (the run keeps only its stats). */
-      diff: z.string(),
-    }),
+    payload: provenChange,
     options: { policy: 'standard', retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60, retentionDays: 7 },
+    workers: 1,
+  },
+  // An approved merge: only the approved SHA, only with the checks green. Enqueued with its approval row.
+  'gate.merge': {
+    payload: z.object({ runId: z.uuid(), headSha: z.string().min(7) }),
+    options: { policy: 'standard', retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60, retentionDays: 30 },
+    workers: 1,
+  },
+  // The staging deploy after a merge (repos.<r>.deploy.staging), followed to its end.
+  'deploy.staging': {
+    payload: z.object({ runId: z.uuid(), sha: z.string().min(7) }),
+    options: { policy: 'standard', retryLimit: 3, retryDelay: 10, retryBackoff: true, expireInSeconds: 90 * 60, retentionDays: 30 },
+    workers: 1,
+  },
+  // The production deploy: only through an approval row for the production gate.
+  'deploy.production': {
+    payload: z.object({ runId: z.uuid(), sha: z.string().min(7) }),
+    options: { policy: 'standard', retryLimit: 3, retryDelay: 10, retryBackoff: true, expireInSeconds: 90 * 60, retentionDays: 30 },
     workers: 1,
   },
   // A verified, deduplicated webhook delivery, already translated to a domain event.

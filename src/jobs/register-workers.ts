@@ -11,6 +11,13 @@ import { reconcile, type ReconcileDeps } from './reconcile.ts';
 import { rescueStrandedRuns, strandedAfterSeconds } from './rescue-stranded-runs.ts';
 import { runFix, type RunFixDeps } from './run-fix.ts';
 import { runPublish, type RunPublishDeps } from './run-publish.ts';
+import { runReview, type ReviewChange } from './run-review.ts';
+import { gateMerge } from './gate-merge.ts';
+import { deployStaging } from './deploy-staging.ts';
+import { deployProduction } from './deploy-production.ts';
+import { expireApprovalRequests } from './expire-approval-requests.ts';
+import type { GitHubClient } from '../integrations/github/create-github-client.ts';
+import type { Policy } from '../policy.ts';
 import type { RunWorkspaceDeps } from './release-run-workspace.ts';
 
 export interface WorkerDeps extends RunFixDeps, TicketEventDeps, ReconcileDeps, RunWorkspaceDeps {
@@ -22,8 +29,15 @@ export interface WorkerDeps extends RunFixDeps, TicketEventDeps, ReconcileDeps, 
   reconcileIntervalMinutes: number;
   /** GitHub deliveries (pull requests, checks, reviews); undefined while GitHub is not configured. */
   handleGitHubEvent?: (event: GitHubEvent) => Promise<void>;
-  /** What run.publish needs beyond the shared deps (GitHub, the uploader, the repositories, redaction). */
-  publish: Omit<RunPublishDeps, 'pool' | 'slack' | 'routes' | 'log'>;
+  /** What run.publish needs beyond the shared deps (the uploader, the workspaces, redaction). */
+  publish: Omit<RunPublishDeps, 'pool' | 'slack' | 'routes' | 'log' | 'queue' | 'policy' | 'github'>;
+  /** The three reviewers; undefined while no model is configured (`reviewMissing` says why). */
+  review: ReviewChange | undefined;
+  reviewMissing?: string;
+  github: GitHubClient | undefined;
+  policy: Policy;
+  /** A Slack user's name for the merge commit's message. */
+  userName?: (userId: string) => Promise<string | undefined>;
 }
 
 /**
@@ -54,9 +68,14 @@ async function guardRun(
 
 export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   await deps.queue.work('run.fix', (payload, job) => guardRun(payload.runId, job, () => runFix(payload, deps), deps));
-  await deps.queue.work('run.publish', (payload, job) =>
-    guardRun(payload.runId, job, () => runPublish(payload, { ...deps.publish, pool: deps.pool, slack: deps.slack, routes: deps.routes, log: deps.log }), deps),
+  const shared = { pool: deps.pool, queue: deps.queue, slack: deps.slack, routes: deps.routes, log: deps.log, policy: deps.policy, github: deps.github, workspaces: deps.workspaces };
+  await deps.queue.work('run.review', (payload, job) =>
+    guardRun(payload.runId, job, () => runReview(payload, { ...shared, review: deps.review, reviewMissing: deps.reviewMissing, weights: deps.policy.review.weights }), deps),
   );
+  await deps.queue.work('run.publish', (payload, job) => guardRun(payload.runId, job, () => runPublish(payload, { ...shared, ...deps.publish }), deps));
+  await deps.queue.work('gate.merge', (payload, job) => guardRun(payload.runId, job, () => gateMerge(payload, { ...shared, userName: deps.userName }), deps));
+  await deps.queue.work('deploy.staging', (payload, job) => guardRun(payload.runId, job, () => deployStaging(payload, shared), deps));
+  await deps.queue.work('deploy.production', (payload, job) => guardRun(payload.runId, job, () => deployProduction(payload, shared), deps));
   await deps.queue.work('intake.event', async (payload) => {
     if (payload.source === 'github') {
       if (!deps.handleGitHubEvent) {
@@ -70,6 +89,7 @@ export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   await deps.queue.work('intake.reconcile', async () => {
     await reconcile(deps);
     await rescueStrandedRuns({ ...deps, strandedAfterSeconds: strandedAfterSeconds(deps.agentSlots.leaseSeconds) });
+    await expireApprovalRequests(shared);
   });
   await deps.queue.schedule('intake.reconcile', `*/${deps.reconcileIntervalMinutes} * * * *`);
 }

@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appendAudit, auditForRun } from '../db/audit-log.ts';
-import { withTransaction, type Pool } from '../db/pool.ts';
+import { consensusFor, storeConsensus, type StoredConsensus } from '../db/consensus-results.ts';
+import type { Pool } from '../db/pool.ts';
 import { markProgress } from '../db/run-agent.ts';
-import { getRun, transitionRun } from '../db/runs.ts';
+import { getRun } from '../db/runs.ts';
 import type { Run } from '../domain/run.ts';
 import type { GitHubClient } from '../integrations/github/create-github-client.ts';
 import type { WorkspaceManager } from '../integrations/git/create-workspace-manager.ts';
@@ -12,49 +13,56 @@ import type { SlackClient } from '../integrations/slack.ts';
 import type { UploadFile } from '../integrations/slack-upload.ts';
 import type { Logger } from '../logger.ts';
 import type { Policy } from '../policy.ts';
-import { diffFileName, pullRequestMessage } from '../bot/views/pull-request-message.ts';
+import { diffFileName } from '../bot/views/pull-request-message.ts';
 import { PermanentError, RetryableError } from './errors.ts';
 import { publishRun } from './publish-run.ts';
 import type { Payload } from './queues.ts';
 import { refreshThread } from './refresh-thread.ts';
+import { openMergeGate, type MergeGateDeps } from './open-merge-gate.ts';
 import { testEvidenceText } from './test-evidence-text.ts';
 import type { TrackerRoutes } from './tracker-routes.ts';
 
-export interface RunPublishDeps {
+export interface RunPublishDeps extends MergeGateDeps {
   pool: Pool;
   slack: SlackClient | undefined;
   uploadFile: UploadFile | undefined;
   github: GitHubClient | undefined;
   workspaces: WorkspaceManager;
   routes: TrackerRoutes;
-  policy: Pick<Policy, 'repos'>;
+  policy: Pick<Policy, 'repos' | 'gates'>;
   log: Logger;
   redact: (text: string) => string;
 }
 
-// Where the run waits once its PR is open. The approval buttons come with the next issue.
-export const WAITING_FOR_PEOPLE = 'Pull request open; waiting for people to review and merge it.';
-
-const CARD_POSTED = 'pr.card_posted';
 const DIFF_UPLOADED = 'pr.diff_uploaded';
 
 /**
- * `run.publish`: push the proven branch and open the PR (publishRun: one PR, the ticket linked and
- * moved once), then tell the thread once: the card (PR link, summary, diff preview) and the full
- * diff as a file. Each Slack post is remembered in the audit log, so a redelivered job that finds
- * them done posts nothing again. The run then waits for people (`awaiting_approval`), holding nothing.
+ * `run.publish`: push the reviewed branch and open the PR (publishRun: one PR, the ticket linked and
+ * moved once), then open the merge gate (openMergeGate: the approval request, the card with the
+ * reviewers, the consensus and the buttons) and upload the full diff once. The run then waits in
+ * `awaiting_approval`, holding nothing. A redelivered job finds each part done and does not repeat it.
  */
 export async function runPublish(payload: Payload<'run.publish'>, deps: RunPublishDeps): Promise<void> {
   const run = await getRun(deps.pool, payload.runId);
   if (!run) throw new PermanentError('run_not_found', `run ${payload.runId} does not exist`);
   const log = deps.log.child({ runId: run.id, ticket: run.ticketKey, job: 'run.publish' });
-  // `reviewing` is where a proven run waits for this job; `awaiting_approval` is a redelivery after
-  // the move, which may still owe the thread its card or file.
-  if (run.status !== 'reviewing' && run.status !== 'awaiting_approval') {
+  // `reviewing` is where a reviewed run waits for this job; `awaiting_approval` (or `merging`, when
+  // the policy approved) is a redelivery after the move, which may still owe the thread its card or file.
+  if (run.status !== 'reviewing' && run.status !== 'awaiting_approval' && run.status !== 'merging') {
     log.info({ status: run.status }, 'run is not waiting to be published; nothing to do');
     return;
   }
   if (!run.outcome) throw new PermanentError('no_outcome', `run ${run.id} has no proven change to publish`);
+  const reviewed = await consensusFor(deps.pool, run.id, run.outcome.headSha);
+  if (!reviewed) throw new PermanentError('not_reviewed', `run ${run.id} has no review of ${run.outcome.headSha.slice(0, 7)}; Baton publishes only reviewed changes`);
+  if (run.status !== 'reviewing') {
+    // Past the move: finish what the first delivery may not have (the card, the file).
+    if (run.prUrl && run.headSha) {
+      await openMergeGate(run, { headSha: run.headSha, stored: await reviewFor(run, run.headSha, reviewed, deps), prUrl: run.prUrl, from: [] }, deps);
+      await uploadDiff(run, payload.diff, deps, log);
+    }
+    return;
+  }
   if (!deps.github) throw new PermanentError('github_not_configured', 'GitHub is not configured (GITHUB_TOKEN or a GitHub App), so Baton cannot open the pull request');
   const route = deps.routes.require(run.ticketKey);
   const workspace = payload.workspace as Workspace;
@@ -86,39 +94,49 @@ export async function runPublish(payload: Payload<'run.publish'>, deps: RunPubli
   );
   await markProgress(deps.pool, run.id, 'pr_open');
   const published = (await getRun(deps.pool, run.id)) ?? run;
-  await tellThread(published, payload.diff, pr.url, deps, log);
-
-  const waiting = await withTransaction(deps.pool, async (tx) => {
-    const moved = await transitionRun(tx, run.id, ['reviewing'], 'awaiting_approval', WAITING_FOR_PEOPLE);
-    if (moved) await appendAudit(tx, { runId: run.id, actor: 'baton', action: 'run.awaiting_approval', detail: { pr: pr.url } });
-    return moved;
-  });
-  if (waiting && deps.slack) {
-    await refreshThread(waiting, deps.slack).catch((error: unknown) => log.warn({ err: error }, 'PR open, but the thread status could not be updated'));
+  const headSha = published.headSha ?? run.outcome.headSha;
+  await openMergeGate(published, { headSha, stored: await reviewFor(published, headSha, reviewed, deps), prUrl: pr.url, from: ['reviewing'] }, deps);
+  await uploadDiff(published, payload.diff, deps, log);
+  const current = await getRun(deps.pool, run.id);
+  if (current && deps.slack) {
+    await refreshThread(current, deps.slack).catch((error: unknown) => log.warn({ err: error }, 'PR open, but the thread status could not be updated'));
   }
-  log.info({ pr: pr.url }, 'run published; waiting for people');
+  log.info({ pr: pr.url, headSha }, 'run published; waiting for an approval');
 }
 
-/** The card and the file, each once per run (the audit log remembers which were posted). */
-async function tellThread(run: Run, diff: string, prUrl: string, deps: RunPublishDeps, log: Logger): Promise<void> {
-  if (!deps.slack || !run.channelId || !run.threadTs) {
-    log.warn('no thread to tell about the PR; it is linked on the ticket');
+/**
+ * The review that applies to the pushed head. publishRun rebases onto a base that moved since the
+ * proof, which gives the same change a new SHA: its review is carried over to it, and the audit log
+ * says so, since an approval is always tied to the SHA that is on GitHub.
+ */
+async function reviewFor(run: Run, headSha: string, reviewed: StoredConsensus, deps: RunPublishDeps): Promise<StoredConsensus> {
+  if (reviewed.consensus.headSha === headSha) return reviewed;
+  const existing = await consensusFor(deps.pool, run.id, headSha);
+  if (existing) return existing;
+  const carried = { ...reviewed, consensus: { ...reviewed.consensus, headSha } };
+  const { stored } = await storeConsensus(deps.pool, run.id, carried);
+  await appendAudit(deps.pool, {
+    runId: run.id, actor: 'baton', action: 'review.carried_over', gate: 'merge', headSha, score: reviewed.consensus.score,
+    detail: { reviewedSha: reviewed.consensus.headSha, why: 'rebased onto the moved base before the push' },
+  });
+  return stored;
+}
+
+/** The full diff as a file in the thread, once per run (the audit log remembers). */
+async function uploadDiff(run: Run, diff: string, deps: RunPublishDeps, log: Logger): Promise<void> {
+  if (!deps.uploadFile || !run.channelId || !run.threadTs) {
+    if (!run.threadTs) log.warn('no thread to tell about the PR; it is linked on the ticket');
     return;
   }
   const done = new Set((await auditForRun(deps.pool, run.id)).map((entry) => entry.action));
-  if (!done.has(CARD_POSTED)) {
-    const card = await deps.slack.postMessage(run.channelId, pullRequestMessage({ run, prUrl, diff }), run.threadTs);
-    await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: CARD_POSTED, detail: { ts: card.ts, pr: prUrl } });
-  }
-  if (!done.has(DIFF_UPLOADED) && deps.uploadFile) {
-    const { fileId } = await deps.uploadFile(run.channelId, run.threadTs, {
-      filename: diffFileName(run),
-      title: `${run.ticketKey}: the full diff`,
-      content: deps.redact(diff),
-      snippetType: 'diff',
-    });
-    await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: DIFF_UPLOADED, detail: { fileId } });
-  }
+  if (done.has(DIFF_UPLOADED)) return;
+  const { fileId } = await deps.uploadFile(run.channelId, run.threadTs, {
+    filename: diffFileName(run),
+    title: `${run.ticketKey}: the full diff`,
+    content: deps.redact(diff),
+    snippetType: 'diff',
+  });
+  await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: DIFF_UPLOADED, detail: { fileId } });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.ts';
 import type { Run, NewRun } from '../../domain/run.ts';
 import { parseAgentCommand } from '../../domain/parse-agent-command.ts';
 import { helpMessage } from '../views/help-message.ts';
-import { alreadyRunningReply, commandFailedReply, runStartedReply, statusReply } from '../views/run-messages.ts';
+import { alreadyRunningReply, commandFailedReply, noRunsReply, runStartedReply, statusReply } from '../views/run-messages.ts';
 import type { SlackMessage } from '../../integrations/slack.ts';
 
 export const AGENT_COMMAND = '/agent';
@@ -17,6 +17,8 @@ export interface AgentCommandDeps {
   /** Why Baton cannot take this key (its prefix is not a configured team), or undefined. */
   checkTicketKey(key: string): SlackMessage | undefined;
   listRuns(ticketKey: string | undefined): Promise<Run[]>;
+  /** The latest run's trail for a ticket, ready to show (jobs/audit-trail.ts), or undefined when the ticket has no run. */
+  auditTrail(ticketKey: string): Promise<SlackMessage | undefined>;
   log: Logger;
 }
 
@@ -51,6 +53,10 @@ export async function handleAgentCommand(
         return await reply(helpMessage(parsed.reason));
       case 'status':
         return await reply(statusReply(await deps.listRuns(parsed.ticketKey), parsed.ticketKey));
+      case 'audit': {
+        const trail = await deps.auditTrail(parsed.ticketKey);
+        return await reply(trail ?? noRunsReply(parsed.ticketKey));
+      }
       case 'fix': {
         const problem = deps.checkTicketKey(parsed.ticketKey);
         if (problem) return await reply(problem);
@@ -68,7 +74,7 @@ export async function handleAgentCommand(
   } catch (error) {
     const reference = randomBytes(4).toString('hex');
     log.error({ err: error, reference, text: command.text }, 'slash command failed');
-    const action = parsed.kind === 'fix' ? `queue ${parsed.ticketKey}` : 'look up the runs';
+    const action = parsed.kind === 'fix' ? `queue ${parsed.ticketKey}` : parsed.kind === 'audit' ? `read ${parsed.ticketKey}'s audit trail` : 'look up the runs';
     await reply(commandFailedReply(action, reasonFor(error), reference));
   }
 }

@@ -15,6 +15,7 @@ export function helpMessage(rawProblem?: string): SlackMessage {
     '`/agent fix ENG-123` — hand a ticket to Baton: it fixes it, proves it with tests, and asks you before anything merges',
     '`/agent status` — what Baton is working on now',
     '`/agent status ENG-123` — where one ticket stands',
+    '`/agent audit ENG-123` — who decided what on its latest run, and when',
     '`/agent help` — this message',
   ].join('\n');
   return message(

@@ -100,6 +100,12 @@ export function alreadyRunningReply(run: Run): SlackMessage {
   );
 }
 
+/** A ticket with no run to show (an audit trail asked for before any run). */
+export function noRunsReply(ticketKey: string): SlackMessage {
+  const text = `No run for ${ticketKey} yet. Start one with /agent fix ${ticketKey}.`;
+  return message(text, section(escapeMrkdwn(text)));
+}
+
 export function statusReply(runs: Run[], ticketKey?: string): SlackMessage {
   if (runs.length === 0) {
     const none = ticketKey ? `No run for ${ticketKey} yet. Start one with /agent fix ${ticketKey}.` : 'Nothing is running. Start a run with /agent fix ENG-123.';

@@ -80,6 +80,12 @@ export function createGitHubClient(options: GitHubClientOptions) {
       return followWorkflowRun(octokit, repo, runId, follow, sleep);
     },
 
+    /** Closes the PR without merging (a Reject, where repos.<r>.on_reject is `close`); closing a closed one is a no-op. */
+    async closePullRequest(repo: RepoRef, number: number): Promise<PullRequest> {
+      const { data } = await octokit.pulls.update({ owner: repo.owner, repo: repo.name, pull_number: number, state: 'closed' });
+      return pullRequestFromApi(data);
+    },
+
     /** PR conversation comments are issue comments in GitHub's API. */
     async commentOnPullRequest(repo: RepoRef, number: number, markdown: string): Promise<{ url: string }> {
       const { data } = await octokit.issues.createComment({ owner: repo.owner, repo: repo.name, issue_number: number, body: markdown });
