@@ -140,8 +140,9 @@ test('review card: hostile ticket titles, summaries, findings, veto reasons and 
   for (const { text } of texts(msg).filter((t) => t.text.startsWith('```'))) {
     assert.equal(text.match(/```/g)?.length, 2, `only the block's own fences: ${text}`);
   }
-  // Inline code spans are not closed early by a backtick in a path or a file name.
-  assert.ok(!allText(msg).includes('`<'), 'no markup after a backtick');
+  // A ``` in a title, summary, finding or veto cannot open a code block that swallows Baton's text.
+  for (const { text } of texts(msg).filter((t) => !t.text.startsWith('```'))) assert.ok(!text.includes('```'), text);
+  assert.ok(!allText(msg).includes('`<'), 'a backtick in the file name cannot end its code span early');
   assert.match(buttons(msg)[0]!.confirm!.text.text, /&lt;!channel&gt;/);
   assertInert(gateDecidedMessage(input, { kind: 'rejected', by: '<!channel>', at: new Date(), reason: HOSTILE }));
 });
