@@ -15,7 +15,7 @@ import type { Queue } from './queue.ts';
 
 export interface MergeGateDeps {
   pool: Pool;
-  queue: Queue;
+  queue: Pick<Queue, 'enqueue' | 'notify'>;
   slack: SlackClient | undefined;
   log: Logger;
   policy: Pick<Policy, 'gates' | 'repos'>;

@@ -85,6 +85,7 @@ async function replyTo(text: string): Promise<SlackMessage> {
       startRun: async () => assert.fail('no run starts: checkTicketKey refuses every key'),
       checkTicketKey: (key) => ({ text: `${key} is not configured`, blocks: [] }),
       listRuns: async () => [],
+      auditTrail: async () => undefined,
       log: pino({ level: 'silent' }),
     },
   );

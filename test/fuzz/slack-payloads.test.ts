@@ -157,6 +157,7 @@ before(async () => {
     startRun: async () => assert.fail('no run starts: checkTicketKey refuses every key'),
     checkTicketKey: (key) => ({ text: `${key} is not configured` }),
     listRuns: async () => [],
+    auditTrail: async () => undefined,
     log: silent,
   });
   await slackApp.start();

@@ -10,6 +10,7 @@ import { createGitHubClient } from '../../src/integrations/github/create-github-
 import { createSlackClient, type SlackClient } from '../../src/integrations/slack.ts';
 import { pollPullRequests, type PollPullRequestsDeps } from '../../src/jobs/poll-pull-requests.ts';
 import { createLogger } from '../../src/logger.ts';
+import { policySchema } from '../../src/policy.ts';
 import { FakeGitHub } from '../fakes/fake-github.ts';
 import { FakeSlack } from '../fakes/fake-slack.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -61,6 +62,9 @@ before(async () => {
     slack,
     log,
     github: createGitHubClient({ apiUrl: github.url, auth: { kind: 'token', token: TOKEN }, retries: 0, log }),
+    // Only a push to a run's branch enqueues or reads policy; this file's events never do.
+    queue: { enqueue: async () => assert.fail('nothing is enqueued'), notify: () => undefined },
+    policy: policySchema.parse({}),
   };
 });
 

@@ -9,6 +9,7 @@ import { cancelRun } from '../../src/jobs/cancel-run.ts';
 import { PermanentError } from '../../src/jobs/errors.ts';
 import { failRun } from '../../src/jobs/fail-run.ts';
 import { handleGitHubEvent } from '../../src/jobs/handle-github-event.ts';
+import { policySchema } from '../../src/policy.ts';
 import { seededRemote, tempDir, testManager } from '../integrations/git/git-fixtures.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
@@ -60,7 +61,7 @@ test('a PR closed on GitHub while an agent works in the run’s worktree leaves 
       kind: 'pull_request_closed', repo: 'acme/app', number: n, url: `https://github.com/acme/app/pull/${n}`,
       branch: `baton/GH-${n}-x`, headSha: 'a'.repeat(40), merged: false, actor: 'octocat', title: 'x',
     } as const;
-    assert.equal(await handleGitHubEvent(closed, deps), 'applied');
+    assert.equal(await handleGitHubEvent(closed, { ...deps, queue: { enqueue: async () => assert.fail('nothing is enqueued'), notify: () => undefined }, policy: policySchema.parse({}) }), 'applied');
     assert.equal((await getRun(db.pool, run.id))?.status, 'cancelled');
   }
   assert.ok(existsSync(paths.running!), 'left to run.fix, which removes it when the agent lets go');

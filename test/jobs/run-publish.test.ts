@@ -14,6 +14,13 @@ import { runPublish, type RunPublishDeps } from '../../src/jobs/run-publish.ts';
 import { RetryableError } from '../../src/jobs/errors.ts';
 import { createTrackerRoutes } from '../../src/jobs/tracker-routes.ts';
 import { startPublishFixture } from '../support/agent-publish-fixture.ts';
+import { openRequestFor } from '../../src/db/approvals.ts';
+import { storeConsensus } from '../../src/db/consensus-results.ts';
+import { computeConsensus } from '../../src/domain/consensus.ts';
+import { DEFAULT_REVIEW_WEIGHTS, REVIEWERS, type ReviewerResult } from '../../src/domain/review.ts';
+import { createQueue } from '../../src/jobs/queue.ts';
+import { ACTIONS, parseGateButtonValue } from '../../src/bot/views/action-ids.ts';
+import { REPORTS } from '../agents/reviewers/review-script.ts';
 
 /*
  * run.publish on real parts: a bare repository as the remote, the fake GitHub, Linear and Slack.
@@ -40,7 +47,18 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
     evidence: { testFiles: ['cart.test.js'], sandboxed: true, runs: [{ label: 'change', command: 'npm test', exitCode: 0, timedOut: false, durationMs: 1200 }] },
   });
   await transitionRun(db.pool, inserted.id, ['running'], 'reviewing', 'proven');
-  const policy = policySchema.parse({ teams: { ENG: { tracker: 'linear', channel: 'C1', repo: 'acme/app' } }, repos: { 'acme/app': {} } });
+  // What run.review leaves: the three reviewers' consensus for the proven head.
+  const reviews = REVIEWERS.map((reviewer) => ({ reviewer, status: 'answered', report: REPORTS[reviewer], model: 'claude-sonnet-5-5', costUsd: 0.01 }) as ReviewerResult);
+  const consensus = computeConsensus({ headSha, reviews, weights: DEFAULT_REVIEW_WEIGHTS, coderGates: { held: true, failures: [] } });
+  await storeConsensus(db.pool, inserted.id, { consensus, reviews, diff });
+  const queue = createQueue({ pool: db.pool, schema: `${db.schema}_jobs`, pollIntervalSeconds: 1, log: pino({ level: 'silent' }), supervise: false, listen: false });
+  await queue.start();
+  t.after(() => queue.stop(1));
+  const policy = policySchema.parse({
+    teams: { ENG: { tracker: 'linear', channel: 'C1', repo: 'acme/app' } },
+    repos: { 'acme/app': {} },
+    gates: { merge: { approvers: ['U0APPROVER'] } },
+  });
   const deps: RunPublishDeps = {
     pool: db.pool,
     slack: slackClient,
@@ -49,6 +67,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
     workspaces,
     routes: createTrackerRoutes(policy.teams, { linear: createLinearTracker({ apiUrl: linear.apiUrl, apiKey: linear.apiKey }) }),
     policy,
+    queue,
     log: pino({ level: 'silent' }),
     redact: createRedactor([]),
   };
@@ -56,7 +75,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
   return { db, github, slack, remote, deps, payload, runId: inserted.id, threadTs: root.ts };
 }
 
-test('run.publish twice: one PR, one card, one diff file in the thread, and the run waits for people', async (t) => {
+test('run.publish twice: one PR, one review card with Approve / Reject pinned to the head, one open approval request, one diff file, and the run waits for people', async (t) => {
   const { db, github, slack, deps, payload, runId, threadTs } = await setup(t);
   await runPublish(payload, deps);
   await runPublish(payload, deps);
@@ -65,10 +84,17 @@ test('run.publish twice: one PR, one card, one diff file in the thread, and the 
   const run = (await getRun(db.pool, runId))!;
   assert.equal(run.status, 'awaiting_approval');
   assert.ok(run.progress.includes('pr_open'));
-  const cards = slack.repliesTo(threadTs).filter((m) => (m.text ?? '').includes('is open'));
+  const cards = slack.repliesTo(threadTs).filter((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.gateApprove));
   assert.equal(cards.length, 1, 'one card');
-  assert.ok(JSON.stringify(cards[0]!.blocks).includes(run.prUrl!));
-  assert.ok(JSON.stringify(cards[0]!.blocks).includes('items.length'), 'the diff preview');
+  const card = JSON.stringify(cards[0]!.blocks);
+  assert.ok(card.includes(run.prUrl!));
+  assert.ok(card.includes('items.length'), 'the diff preview');
+  const approve = (cards[0]!.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[])
+    .flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTIONS.gateApprove);
+  assert.deepEqual(parseGateButtonValue(approve?.value), { ok: true, value: { runId, gate: 'merge', headSha: run.headSha } });
+  const request = await openRequestFor(db.pool, runId, 'merge');
+  assert.equal(request?.headSha, run.headSha, 'one open request, for the pushed head');
+  assert.equal(request?.messageTs, cards[0]!.ts, 'which knows its card');
   const uploads = slack.uploads().filter((u) => u.completed);
   assert.equal(uploads.length, 1, 'one file');
   assert.equal(uploads[0]!.thread_ts, threadTs);

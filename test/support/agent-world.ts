@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import type Anthropic from '@anthropic-ai/sdk';
 import { FakeAnthropic } from '../fakes/fake-anthropic.ts';
+import { reviewersHandler } from '../agents/reviewers/review-script.ts';
 import { FakeGitHub } from '../fakes/fake-github.ts';
 import { FakeLinear } from '../fakes/fake-linear.ts';
 import { FakeSlack } from '../fakes/fake-slack.ts';
@@ -86,6 +88,10 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
   const github = new FakeGitHub({ token: credentials.githubToken });
   const anthropic = new FakeAnthropic({ apiKey: credentials.anthropicApiKey });
   await Promise.all([slack.start(), linear.start(), github.start(), anthropic.start()]);
+  // Every proven change is reviewed: unless a test scripts them, the three reviewers answer their
+  // sample reports (no veto), after whatever the test scripted for the coder.
+  const reviewers = reviewersHandler();
+  anthropic.handle((request, info) => (isReviewerRequest(request) ? reviewers(request, info) : undefined));
   const demo = await createDemoRepo(dir, options.files);
   githubFollows(github, demo.remote, 'acme', 'calc');
 
@@ -97,6 +103,7 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
       teams.add(team);
       linear.addTeam({ key: team, name: team === 'ENG' ? 'Engineering' : team });
       linear.addState(team, { name: 'In Review', type: 'started' });
+      linear.addState(team, { name: 'Done', type: 'completed' });
     }
     linear.addIssue({ team, number, title, description, labels: ['bug'] });
   }
@@ -147,4 +154,10 @@ export function agentPolicy(world: Pick<AgentWorld, 'demo'>, ...overrides: Tree[
     agent: { models: ['claude-sonnet-5-5'] },
   };
   return overrides.reduce(merge, base);
+}
+
+/** A request from one of the three reviewers (their shared system prompt), not the coder. */
+export function isReviewerRequest(request: Anthropic.MessageCreateParams): boolean {
+  const system = typeof request.system === 'string' ? request.system : (request.system ?? []).map((b) => b.text).join('\n');
+  return system.includes("one of Baton's three code reviewers");
 }
