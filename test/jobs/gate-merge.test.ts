@@ -25,8 +25,9 @@ test('an approved head merges at that SHA, the commit naming the approver and th
   const [record] = github.merges('acme', 'app');
   assert.equal(record?.method, 'squash');
   assert.equal(record?.commitTitle, 'ENG-7: Handle an empty cart (#1)');
-  assert.ok(record?.commitMessage.includes(`Approved by Slack user ${APPROVER} in Slack: https://fake.slack.com/archives/C1/p${cardTs.replace('.', '')}`), record?.commitMessage);
-  assert.ok(record?.commitMessage.includes(`Baton run ${run.id} · consensus 0.93 · approved head ${short(headSha)}`), record?.commitMessage);
+  const commitMessage = record?.commitMessage ?? '';
+  assert.ok(commitMessage.includes(`Approved by Slack user ${APPROVER} in Slack: https://fake.slack.com/archives/C1/p${cardTs.replace('.', '')}`), commitMessage);
+  assert.ok(commitMessage.includes(`Baton run ${run.id} · consensus 0.93 · approved head ${short(headSha)}`), commitMessage);
 
   const done = await getRun(db.pool, run.id);
   assert.equal(done?.status, 'succeeded');
