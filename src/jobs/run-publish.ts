@@ -35,6 +35,7 @@ export interface RunPublishDeps extends MergeGateDeps {
 }
 
 const DIFF_UPLOADED = 'pr.diff_uploaded';
+export const RUN_PUBLISHED = 'run.published';
 
 /**
  * `run.publish`: push the reviewed branch and open the PR (publishRun: one PR, the ticket linked and
@@ -60,6 +61,7 @@ export async function runPublish(payload: Payload<'run.publish'>, deps: RunPubli
     if (run.prUrl && run.headSha) {
       await openMergeGate(run, { headSha: run.headSha, stored: await reviewFor(run, run.headSha, reviewed, deps), prUrl: run.prUrl, from: [] }, deps);
       await uploadDiff(run, payload.diff, deps, log);
+      await markPublished(run.id, run.headSha, deps);
     }
     return;
   }
@@ -101,6 +103,7 @@ export async function runPublish(payload: Payload<'run.publish'>, deps: RunPubli
   if (current && deps.slack) {
     await refreshThread(current, deps.slack).catch((error: unknown) => log.warn({ err: error }, 'PR open, but the thread status could not be updated'));
   }
+  await markPublished(run.id, headSha, deps);
   log.info({ pr: pr.url, headSha }, 'run published; waiting for an approval');
 }
 
@@ -120,6 +123,12 @@ async function reviewFor(run: Run, headSha: string, reviewed: StoredConsensus, d
     detail: { reviewedSha: reviewed.consensus.headSha, why: 'rebased onto the moved base before the push' },
   });
   return stored;
+}
+
+/** The last step of a publish, recorded once: everything it owed the thread was posted. */
+async function markPublished(runId: string, headSha: string, deps: RunPublishDeps): Promise<void> {
+  const done = (await auditForRun(deps.pool, runId)).some((entry) => entry.action === RUN_PUBLISHED && entry.headSha === headSha);
+  if (!done) await appendAudit(deps.pool, { runId, actor: 'baton', action: RUN_PUBLISHED, gate: 'merge', headSha });
 }
 
 /** The full diff as a file in the thread, once per run (the audit log remembers). */

@@ -7,7 +7,7 @@ import { blockActionsBody, sendSignedSlack } from '../fakes/sign-slack-request.t
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
 import { count } from '../support/test-database.ts';
 import { eventually } from '../support/eventually.ts';
-import { CHANNEL, startAgentFlow, TICKET, type AgentFlow, type RunRow } from '../support/agent-flow.ts';
+import { CHANNEL, startAgentFlow, TICKET, type AgentFlow, type RunRow, PUBLISHED } from '../support/agent-flow.ts';
 
 /*
  * The dollar cap: a run near it pauses (awaiting_budget, holding no worker and no slot) and asks
@@ -76,7 +76,7 @@ test('paused at the budget: a stranger is refused, Continue raises the cap once 
   assert.match(String(resolved.args.text), /new cap \$0\.10/);
   assert.ok(!JSON.stringify(resolved.args.blocks).includes('baton.cost.continue'), 'the buttons are gone');
 
-  const done = await flow.runWhere("status = 'awaiting_approval'", 'the resumed run to reach its PR', 120_000);
+  const done = await flow.runWhere(PUBLISHED, 'the resumed run to reach its PR', 120_000);
   assert.equal(Number(done.cost_cap_usd), 0.1);
   assert.equal(flow.github.pulls('acme', 'calc').length, 1);
   // The resumed agent went on from its saved conversation: its first request after the pause holds the view.

@@ -7,7 +7,7 @@ import { eventBody, sendSignedSlack } from '../fakes/sign-slack-request.ts';
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
 import { count } from '../support/test-database.ts';
 import { eventually } from '../support/eventually.ts';
-import { CHANNEL, startAgentFlow, TICKET, type AgentFlow } from '../support/agent-flow.ts';
+import { CHANNEL, startAgentFlow, TICKET, type AgentFlow, PUBLISHED } from '../support/agent-flow.ts';
 import { linearDelivery, sendDelivery } from '../support/webhook-deliveries.ts';
 
 /*
@@ -55,7 +55,7 @@ test('a question parks the run (ticket and thread asked, no slot held); a thread
   const answered = await reply(flow, parked.thread_ts, { user: SLACK_DEFAULTS.userId, text: ANSWER });
   assert.equal(answered.status, 200);
 
-  const done = await flow.runWhere("status = 'awaiting_approval'", 'the answered run to reach its PR', 120_000);
+  const done = await flow.runWhere(PUBLISHED, 'the answered run to reach its PR', 120_000);
   assert.equal(flow.github.pulls('acme', 'calc').length, 1);
   const requests = flow.anthropic.requests();
   const resumed = JSON.stringify(requests[2]!.messages);
@@ -93,7 +93,7 @@ test('a question parks the run; editing the ticket’s description (a signed Lin
   const answer = await sendDelivery(flow.app.url, edit);
   assert.equal(answer.status, 200, answer.text);
 
-  const done = await flow.runWhere("status = 'awaiting_approval'", 'the resumed run to reach its PR', 120_000);
+  const done = await flow.runWhere(PUBLISHED, 'the resumed run to reach its PR', 120_000);
   assert.equal(done.id, parked.id, 'the same run, resumed');
   assert.equal(flow.github.pulls('acme', 'calc').length, 1);
   assert.equal(await count(flow.db.pool, "SELECT 1 FROM audit_log WHERE run_id = $1 AND action = 'run.resumed'", [done.id]), 1);

@@ -5,7 +5,7 @@ import { createFailingTest, editor, bash, finish, fixBug, lastToolResults, lastU
 import type { ScriptedEntry } from '../fakes/fake-anthropic.ts';
 import { fixtureGit } from '../integrations/git/git-fixtures.ts';
 import { eventually } from '../support/eventually.ts';
-import { startAgentFlow, TICKET, type AgentFlow, type RunRow } from '../support/agent-flow.ts';
+import { startAgentFlow, TICKET, type AgentFlow, type RunRow, PUBLISHED } from '../support/agent-flow.ts';
 
 /*
  * Baton's outcome gates, end to end: a signed `/agent fix` whose scripted agent makes a change
@@ -143,7 +143,7 @@ test('a failed gate goes back to the agent with the failure; the agent repairs i
 
   const response = await own.command(`fix ${TICKET.key}`);
   assert.match((response.json as { text: string }).text, /Queued ENG-42/);
-  const run = await own.runWhere("status IN ('failed', 'succeeded', 'cancelled', 'awaiting_approval')", 'the run to end or open its PR', 180_000);
+  const run = await own.runWhere(`(status IN ('failed', 'succeeded', 'cancelled') OR ${PUBLISHED})`, 'the run to end or open its PR', 180_000);
   assert.equal(run.status, 'awaiting_approval', `the run ended ${run.status}: ${run.status_reason}`);
   assert.equal(own.anthropic.remaining(), 0, 'the agent used every scripted turn');
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { askClarification, bash, fixSteps, lastToolResults } from '../agents/coder-fixture.ts';
 import { eventBody, sendSignedSlack } from '../fakes/sign-slack-request.ts';
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
-import { CHANNEL, startAgentFlow, TICKET, type AgentFlow } from '../support/agent-flow.ts';
+import { CHANNEL, startAgentFlow, TICKET, type AgentFlow, PUBLISHED } from '../support/agent-flow.ts';
 import { startAgentWorld } from '../support/agent-world.ts';
 import { createDemoRepo, DEMO_TEST_COMMAND } from '../support/demo-repo.ts';
 import { eventually } from '../support/eventually.ts';
@@ -65,7 +65,11 @@ async function command(key: string): Promise<void> {
 
 async function runIn(key: string, statuses: string[], timeoutMs = 180_000): Promise<RunRow> {
   return eventually(async () => {
-    const { rows } = await flow.db.pool.query<RunRow>('SELECT * FROM runs WHERE ticket_key = $1 AND status = ANY($2)', [key, statuses]);
+    // A run at its PR counts once publishing has told the thread everything (PUBLISHED).
+    const { rows } = await flow.db.pool.query<RunRow>(
+      `SELECT * FROM runs WHERE ticket_key = $1 AND status = ANY($2) AND (status <> 'awaiting_approval' OR ${PUBLISHED})`,
+      [key, statuses],
+    );
     return rows[0];
   }, timeoutMs, `the ${key} run to be ${statuses.join(' or ')}`);
 }

@@ -7,7 +7,7 @@ import { CUT_OFF_CALL } from '../../src/agents/loop-messages.ts';
 import { createFailingTest, editor, finish, fixBug, lastToolResults, lastUserText, runTests, viewCalc } from '../agents/coder-fixture.ts';
 import type { ScriptedEntry, ScriptedMessage, ScriptedResponse } from '../fakes/fake-anthropic.ts';
 import { fixtureGit } from '../integrations/git/git-fixtures.ts';
-import { startAgentFlow, TICKET, type AgentFlow, type RunRow } from '../support/agent-flow.ts';
+import { startAgentFlow, TICKET, type AgentFlow, type RunRow, PUBLISHED } from '../support/agent-flow.ts';
 import { eventually } from '../support/eventually.ts';
 
 /*
@@ -72,7 +72,7 @@ test('a 529, a 500, a connection refused and a stream dropped midway are retried
   );
   await fix(flow);
 
-  const run = await flow.runWhere("status = 'awaiting_approval'", 'the run to open its PR', 120_000);
+  const run = await flow.runWhere(PUBLISHED, 'the run to open its PR', 120_000);
   assert.equal(flow.anthropic.remaining(), 0, 'every scripted answer, failures included, was asked for');
   await assertPullRequest(flow, run);
 
@@ -104,7 +104,7 @@ test('agent.models [A, B] with A overloaded on every try: B takes over, gets A\'
   });
   await fix(flow);
 
-  const run = await flow.runWhere("status = 'awaiting_approval'", 'the run to open its PR on the fallback model', 120_000);
+  const run = await flow.runWhere(PUBLISHED, 'the run to open its PR on the fallback model', 120_000);
   await assertPullRequest(flow, run);
   const calls = await modelCalls(flow, run.id);
   assert.deepEqual(calls.map((c) => `${c.turn}:${c.model}`), [`1:${A}`, `2:${A}`, `3:${B}`, `4:${B}`, `5:${B}`, `6:${B}`]);
@@ -184,7 +184,7 @@ test('a reply cut off at max_tokens inside a create is never run: the file exist
   );
   await fix(flow);
 
-  const run = await flow.runWhere("status = 'awaiting_approval'", 'the run to open its PR after the cut-off reply', 120_000);
+  const run = await flow.runWhere(PUBLISHED, 'the run to open its PR after the cut-off reply', 120_000);
   assert.equal(flow.anthropic.remaining(), 0);
   await assertPullRequest(flow, run);
   assert.deepEqual((await modelCalls(flow, run.id)).map((c) => c.stop_reason), ['tool_use', 'max_tokens', 'tool_use', 'tool_use', 'tool_use', 'tool_use', 'tool_use']);

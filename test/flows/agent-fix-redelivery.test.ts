@@ -5,7 +5,7 @@ import { createFailingTest, finish, fixBug, lastToolResults, runTests, viewCalc 
 import type { ScriptedResponse } from '../fakes/fake-anthropic.ts';
 import { eventually } from '../support/eventually.ts';
 import { count } from '../support/test-database.ts';
-import { startAgentFlow, TICKET } from '../support/agent-flow.ts';
+import { startAgentFlow, TICKET, PUBLISHED } from '../support/agent-flow.ts';
 
 /*
  * pg-boss may deliver run.fix again while its agent works (the job's expiry passed, a retry raced
@@ -36,7 +36,7 @@ test('run.fix delivered again while its agent works: the second delivery ends at
   );
   assert.equal(flow.anthropic.requests().length < 6, true, 'it ended while the first agent was still working');
 
-  const done = await flow.runWhere("status = 'awaiting_approval'", 'the run to reach its PR', 120_000);
+  const done = await flow.runWhere(PUBLISHED, 'the run to reach its PR', 120_000);
   assert.equal(await count(flow.db.pool, `SELECT 1 FROM ${jobs} WHERE name = 'run.fix' AND data->>'runId' = $1 AND state = 'completed'`, [run.id]), 2);
   assert.equal(flow.anthropic.requests().length, 6, 'one agent: every scripted turn once, none repeated');
   assert.equal(flow.github.pulls('acme', 'calc').length, 1);

@@ -10,7 +10,7 @@ import type { FakeLinear } from '../fakes/fake-linear.ts';
 import type { FakeServer } from '../fakes/fake-server.ts';
 import type { FakeSlack } from '../fakes/fake-slack.ts';
 import { eventually } from '../support/eventually.ts';
-import { startAgentFlow, TICKET, type AgentFlow, type RunRow } from '../support/agent-flow.ts';
+import { startAgentFlow, TICKET, type AgentFlow, type RunRow, PUBLISHED } from '../support/agent-flow.ts';
 import { startAgentWorld } from '../support/agent-world.ts';
 import type { DemoRepo } from '../support/demo-repo.ts';
 import type { TestDatabase } from '../support/test-database.ts';
@@ -162,7 +162,7 @@ function bodies(fake: FakeServer): string {
 async function runEnded(ticketKey: string, fixCommand: string): Promise<RunRow> {
   const response = await flow.command(fixCommand);
   assert.equal(response.status, 200);
-  return flow.runWhere("status IN ('awaiting_approval', 'failed', 'cancelled')", `the ${ticketKey} run to end or open its PR`, 180_000, ticketKey);
+  return flow.runWhere(`(status IN ('failed', 'cancelled') OR ${PUBLISHED})`, `the ${ticketKey} run to end or open its PR`, 180_000, ticketKey);
 }
 
 /** Every secret in anything that left Baton or that it keeps: fakes' bodies, Slack as shown, PRs, the ticket, logs, the remote, the runs table. */

@@ -5,7 +5,7 @@ import { createFailingTest, finish, fixBug, lastToolResults, runTests, viewCalc 
 import type { ScriptedResponse } from '../fakes/fake-anthropic.ts';
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
 import { startAgentProcessWorld, TICKET, type AgentProcessWorld } from '../support/agent-process-world.ts';
-import type { RunRow } from '../support/agent-flow.ts';
+import { PUBLISHED, type RunRow } from '../support/agent-flow.ts';
 import type { BatonProcess } from '../support/spawn-baton.ts';
 import { eventually } from '../support/eventually.ts';
 import { count } from '../support/test-database.ts';
@@ -74,7 +74,7 @@ after(async () => {
 
 test('a worker killed mid-loop: a new worker finishes the run in bounded time, with one branch, one PR and one thread', { skip: needsDatabase }, async () => {
   const w = world!;
-  const done = await w.runWhere("status = 'awaiting_approval'", 'a new worker to finish the dead worker’s run', RECOVERY_BOUND_MS);
+  const done = await w.runWhere(PUBLISHED, 'a new worker to finish the dead worker’s run', RECOVERY_BOUND_MS);
   const branches = [...(await w.demo.remote.refs()).keys()].filter((ref) => ref.startsWith('refs/heads/baton/'));
   assert.deepEqual(branches, [`refs/heads/${done.branch}`]);
   const pulls = w.github.pulls('acme', 'calc') as { head: { ref: string } }[];

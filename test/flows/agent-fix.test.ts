@@ -1,10 +1,11 @@
 import { after, before, test } from 'node:test';
+import { ACTIONS } from '../../src/bot/views/action-ids.ts';
 import assert from 'node:assert/strict';
 import type Anthropic from '@anthropic-ai/sdk';
 import { createFailingTest, finish, fixBug, lastToolResults, runTests, viewCalc } from '../agents/coder-fixture.ts';
 import type { ScriptedResponse } from '../fakes/fake-anthropic.ts';
 import { count } from '../support/test-database.ts';
-import { CHANNEL, startAgentFlow, TICKET, type AgentFlow } from '../support/agent-flow.ts';
+import { CHANNEL, startAgentFlow, TICKET, type AgentFlow, PUBLISHED } from '../support/agent-flow.ts';
 
 /*
  * The product's main path, end to end: a signed `/agent fix` becomes a PR. The scripted model
@@ -34,7 +35,7 @@ test('/agent fix → the agent fixes the bug in the sandbox → Baton proves it 
   assert.equal(response.status, 200);
   assert.match((response.json as { text: string }).text, /Queued ENG-42/);
 
-  const run = await flow.runWhere("status = 'awaiting_approval'", 'the run to open its PR and wait for people', 120_000);
+  const run = await flow.runWhere(PUBLISHED, 'the run to open its PR and wait for people', 120_000);
   assert.equal(flow.anthropic.remaining(), 0, 'every scripted model turn was used');
 
   // Baton proved it itself: the new test failed on the base with only the test applied, and passed with the change.
@@ -68,7 +69,8 @@ test('/agent fix → the agent fixes the bug in the sandbox → Baton proves it 
   for (const step of ['Ticket read', 'Workspace ready', 'Reproduction found', 'Fix written', 'Tests green', 'PR open']) {
     assert.match(statusText, new RegExp(`white_check_mark:? ${step}`), `checklist shows "${step}" done`);
   }
-  const card = replies.find((m) => (m.text ?? '').includes('is open'))!;
+  const card = replies.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.gateApprove))!;
+  assert.ok(card, 'the review card, with its buttons');
   const cardText = JSON.stringify(card.blocks);
   assert.ok(cardText.includes(run.pr_url!), 'the PR link');
   assert.ok(cardText.includes('i &lt;= end'), 'the diff preview shows the fix');
@@ -86,9 +88,10 @@ test('/agent fix → the agent fixes the bug in the sandbox → Baton proves it 
   assert.equal(rows[0]!.unsandboxed, false);
   assert.ok(!JSON.stringify(replies).includes('WITHOUT a sandbox'));
 
-  // Every model call is stored and charged to the run.
-  const calls = await count(flow.db.pool, 'SELECT 1 FROM agent_calls WHERE run_id = $1', [run.id]);
+  // Every model call is stored and charged to the run: the coder's six, and the reviewers'.
+  const calls = await count(flow.db.pool, "SELECT 1 FROM agent_calls WHERE run_id = $1 AND agent = 'coder'", [run.id]);
   assert.equal(calls, 6);
+  assert.ok((await count(flow.db.pool, "SELECT 1 FROM agent_calls WHERE run_id = $1 AND agent LIKE 'reviewer:%'", [run.id])) >= 3, 'each reviewer answered');
   assert.ok(Number(run.cost_usd) > 0);
 });
 

@@ -2,7 +2,7 @@ import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
 import { agentPolicy, startAgentWorld, type AgentWorld, type AgentWorldOptions, type RunRow } from './agent-world.ts';
 import { startTestBaton, type TestBaton } from './start-test-baton.ts';
 
-export { CHANNEL, TICKET, type RunRow } from './agent-world.ts';
+export { CHANNEL, PUBLISHED, TICKET, type RunRow } from './agent-world.ts';
 
 export interface AgentFlow extends Omit<AgentWorld, 'command' | 'env' | 'runWhere' | 'stop'> {
   app: TestBaton;

@@ -161,3 +161,10 @@ export function isReviewerRequest(request: Anthropic.MessageCreateParams): boole
   const system = typeof request.system === 'string' ? request.system : (request.system ?? []).map((b) => b.text).join('\n');
   return system.includes("one of Baton's three code reviewers");
 }
+
+/**
+ * SQL on `runs`: the run's PR is open and run.publish has told the thread all it owed (the card
+ * with its buttons, the diff file, the status). The status alone moves before the card is posted.
+ */
+export const PUBLISHED =
+  "(status IN ('awaiting_approval', 'merging') AND EXISTS (SELECT 1 FROM audit_log a WHERE a.run_id = runs.id AND a.action = 'run.published'))";
