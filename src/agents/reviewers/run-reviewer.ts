@@ -1,20 +1,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ReviewerName, ReviewerResult } from '../../domain/review.ts';
 import { appendMessage } from '../loop-messages.ts';
-import type { LoopTool } from '../loop-tool.ts';
 import { ModelError } from '../model-error.ts';
 import { runToolLoop, type LoopResult } from '../tool-loop.ts';
 import { parseAnswer, REVIEW_OUTPUT_CONFIG } from './review-answer.ts';
 import { roleMessage } from './role-message.ts';
 import type { ReviewerDeps } from './run-reviewers.ts';
-
-/** What the three reviewers share, built once: the same objects make the same bytes. */
-export interface SharedReview {
-  system: Anthropic.TextBlockParam[];
-  tools: LoopTool[];
-  /** The first user message: ticket, summary, evidence and diff. */
-  material: Anthropic.MessageParam;
-}
+import type { SharedReview } from './shared-review.ts';
 
 const TURN_LIMIT = 'turn_limit';
 

@@ -5,11 +5,8 @@ import type { ReviewPolicy } from '../../policy.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
 import type { ModelCall, ModelClient } from '../model-client.ts';
 import { ModelError } from '../model-error.ts';
-import { reviewMaterial } from './review-material.ts';
-import { reviewSystem } from './review-system.ts';
-import { runReviewer, type SharedReview } from './run-reviewer.ts';
-import { searchTool } from './search-tool.ts';
-import { viewOnlyEditorTool } from './view-only-editor.ts';
+import { runReviewer } from './run-reviewer.ts';
+import { sharedReview, type SharedReview } from './shared-review.ts';
 import { warmReviewCache } from './warm-review-cache.ts';
 
 export interface ReviewInput {
@@ -56,11 +53,7 @@ export interface ReviewerDeps {
 export async function runReviewers(input: ReviewInput, deps: ReviewerDeps): Promise<ReviewerResult[]> {
   const log = deps.log.child({ ticket: input.ticket.key, headSha: input.headSha });
   // Built once and shared: the same objects give byte-identical tools, system and material to the three.
-  const shared: SharedReview = {
-    system: reviewSystem(),
-    tools: [viewOnlyEditorTool({ worktree: input.worktreePath }), searchTool({ worktree: input.worktreePath, sandbox: deps.sandbox })],
-    material: reviewMaterial(input),
-  };
+  const shared = sharedReview(input, deps.sandbox);
 
   const warmCostUsd = deps.promptCaching === false ? 0 : await warmUp(shared, deps, log);
 

@@ -1,7 +1,7 @@
 import { withMessageBreakpoints, withSystemBreakpoint, withToolsBreakpoint } from '../cache-breakpoints.ts';
 import type { ModelCall, ModelClient } from '../model-client.ts';
 import { REVIEW_OUTPUT_CONFIG } from './review-answer.ts';
-import type { SharedReview } from './run-reviewer.ts';
+import type { SharedReview } from './shared-review.ts';
 
 /**
  * Writes the prefix the three reviewers share (answer format, tools, system, material) to the prompt
