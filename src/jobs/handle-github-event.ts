@@ -20,7 +20,7 @@ export interface GitHubEventDeps extends RunWorkspaceDeps, MergeGateDeps {
 }
 
 // While Baton merges or deploys, its own jobs own the run; a "merged" event is their doing.
-const BATON_OWNED: readonly RunStatus[] = ['merging', 'deploying'];
+const BATON_OWNED: readonly RunStatus[] = ['merging', 'deploying', 'awaiting_deploy_approval'];
 const CLOSABLE = ACTIVE_STATUSES.filter((s) => !BATON_OWNED.includes(s));
 
 async function runFor(event: GitHubEvent, pool: Pool): Promise<Run | undefined> {

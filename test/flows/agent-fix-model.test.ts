@@ -8,6 +8,7 @@ import { createFailingTest, editor, finish, fixBug, lastToolResults, lastUserTex
 import type { ScriptedEntry, ScriptedMessage, ScriptedResponse } from '../fakes/fake-anthropic.ts';
 import { fixtureGit } from '../integrations/git/git-fixtures.ts';
 import { startAgentFlow, TICKET, type AgentFlow, type RunRow, PUBLISHED } from '../support/agent-flow.ts';
+import { isReviewerRequest } from '../support/agent-world.ts';
 import { eventually } from '../support/eventually.ts';
 
 /*
@@ -42,13 +43,14 @@ const finishWhenGreen = (request: Anthropic.MessageCreateParams): ScriptedRespon
 };
 
 const modelCalls = async (flow: AgentFlow, runId: string): Promise<{ turn: number; model: string; stop_reason: string }[]> =>
-  (await flow.db.pool.query('SELECT turn, model, stop_reason FROM agent_calls WHERE run_id = $1 ORDER BY turn', [runId])).rows;
+  (await flow.db.pool.query("SELECT turn, model, stop_reason FROM agent_calls WHERE run_id = $1 AND agent = 'coder' ORDER BY turn", [runId])).rows;
 
 /** Everything Baton posted in the run's thread, as one text. */
 const threadText = (flow: AgentFlow, run: RunRow): string => JSON.stringify(flow.slack.repliesTo(run.thread_ts)).replace(/\\n/g, '\n');
 
 /** The requests that reached the fake, as their bodies, in order (failed ones included). */
-const bodies = (flow: AgentFlow): Anthropic.MessageCreateParams[] => flow.anthropic.requests();
+/** The coder's requests (the reviewers' follow once the change is proven). */
+const bodies = (flow: AgentFlow): Anthropic.MessageCreateParams[] => flow.anthropic.requests().filter((request) => !isReviewerRequest(request));
 
 async function assertPullRequest(flow: AgentFlow, run: RunRow): Promise<void> {
   const pulls = flow.github.pulls('acme', 'calc') as { head: { ref: string } }[];
