@@ -13,7 +13,7 @@ export interface SearchToolOptions {
 export const SEARCH_TOOL_NAME = 'search';
 
 /** Matching lines shown, and characters per line: enough to see callers, not a dump of the repository. */
-export const MAX_MATCHES = 200;
+const MAX_MATCHES = 200;
 const MAX_LINE_CHARS = 400;
 // A grep over a large repository takes a second or two; anything longer is a runaway pattern.
 const SEARCH_TIMEOUT_MS = 30_000;

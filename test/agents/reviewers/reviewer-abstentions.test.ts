@@ -67,6 +67,16 @@ test('a refusal is an abstention with the model\'s own reason', async (t) => {
   assert.equal(requestsOf('action_plan').length, 1, 'a refusal is not retried');
 });
 
+test('a conversation that fills the context window is an abstention saying so', async (t) => {
+  const world = await reviewWorld(t, fake);
+  fake.handle(reviewersHandler({ blast_radius: [() => ({ content: [{ type: 'text', text: 'Still reading' }], stop_reason: 'model_context_window_exceeded' })] }));
+
+  const results = await world.run();
+
+  assert.deepEqual(statuses(results), ['security: answered', 'blast_radius: abstained', 'action_plan: answered']);
+  assert.match(reasonOf(results, 'blast_radius'), /^The conversation filled claude-sonnet-5-5's context window/);
+});
+
 test('a reviewer that never answers within review.max_turns abstains', async (t) => {
   const world = await reviewWorld(t, fake, { policy: { review: { max_turns: 2 } } });
   fake.handle(reviewersHandler({ security: [() => toolCall('str_replace_based_edit_tool', { command: 'view', path: '/repo/src/calc.js' })] }));
