@@ -83,7 +83,7 @@ test('a worker killed mid-loop: a new worker finishes the run in bounded time, w
   assert.equal(w.slack.threadRoots(SLACK_DEFAULTS.channelId).length, 1, 'one thread');
   assert.equal(done.thread_ts, run.thread_ts, 'the thread the first worker opened');
   assert.equal(w.anthropic.remaining(), 0, 'the new agent used every scripted turn');
-  assert.equal(await count(w.db.pool, 'SELECT 1 FROM agent_calls WHERE run_id = $1', [run.id]), 2 + 6, 'the dead agent’s two calls and one new agent’s six');
+  assert.equal(await count(w.db.pool, "SELECT 1 FROM agent_calls WHERE run_id = $1 AND agent = 'coder'", [run.id]), 2 + 6, 'the dead agent’s two calls and one new agent’s six');
   assert.equal(await count(w.db.pool, "SELECT 1 FROM audit_log WHERE run_id = $1 AND action = 'run.rescued'", [run.id]), 1, 'rescued once');
   // The proven change is the new agent's whole fix, not a leftover of the dead one's worktree.
   assert.deepEqual(done.outcome!.evidence.testFiles, ['test/range.test.js']);
