@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
-import { FakeAnthropic } from '../fakes/fake-anthropic.ts';
+import { FakeAnthropic, type RequestHandler } from '../fakes/fake-anthropic.ts';
 import { reviewersHandler } from '../agents/reviewers/review-script.ts';
-import { FakeGitHub } from '../fakes/fake-github.ts';
+import { FakeGitHub, type RepoSeed } from '../fakes/fake-github.ts';
 import { FakeLinear } from '../fakes/fake-linear.ts';
 import { FakeSlack } from '../fakes/fake-slack.ts';
 import { sendSignedSlack, slashCommandBody } from '../fakes/sign-slack-request.ts';
@@ -48,6 +48,13 @@ export interface AgentWorldOptions {
    * A team not in Linear yet is added (named by its key) with its In Review state.
    */
   tickets?: { team: string; number: number; title?: string; description?: string }[];
+  /**
+   * Answers the three reviewers' requests (the cache warm-up included); by default they answer
+   * their sample reports (reviewersHandler(): no veto).
+   */
+  reviewers?: RequestHandler;
+  /** acme/calc as the fake GitHub seeds it: its workflows (deploys), merge methods, required checks. */
+  githubRepo?: Omit<RepoSeed, 'owner' | 'name'>;
 }
 
 export interface AgentWorld {
@@ -72,8 +79,8 @@ export interface AgentWorld {
 }
 
 /** GitHub learns of pushed branches from the push itself; the fake reads them from the bare remote before each request. */
-export function githubFollows(github: FakeGitHub, remote: Remote, owner: string, name: string): void {
-  github.seedRepo({ owner, name });
+export function githubFollows(github: FakeGitHub, remote: Remote, owner: string, name: string, seed: Omit<RepoSeed, 'owner' | 'name'> = {}): void {
+  github.seedRepo({ ...seed, owner, name });
   github.onRequest(async () => {
     for (const [ref, sha] of await remote.refs()) if (ref.startsWith('refs/heads/')) github.setHead(owner, name, ref.slice(11), sha);
   });
@@ -90,10 +97,10 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
   await Promise.all([slack.start(), linear.start(), github.start(), anthropic.start()]);
   // Every proven change is reviewed: unless a test scripts them, the three reviewers answer their
   // sample reports (no veto), after whatever the test scripted for the coder.
-  const reviewers = reviewersHandler();
+  const reviewers = options.reviewers ?? reviewersHandler();
   anthropic.handle((request, info) => (isReviewerRequest(request) ? reviewers(request, info) : undefined));
   const demo = await createDemoRepo(dir, options.files);
-  githubFollows(github, demo.remote, 'acme', 'calc');
+  githubFollows(github, demo.remote, 'acme', 'calc', options.githubRepo);
 
   linear.addLabel({ name: 'bug' });
   const teams = new Set<string>();
