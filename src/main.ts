@@ -113,7 +113,12 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       supervise: worker,
       retryDelaySeconds: config.policy.queue.retry_delay_seconds,
       // Every role sets it: each process's start-up writes the queues' settings.
-      expireInSeconds: { 'run.fix': runFixExpirySeconds(config.policy.agent.limits.minutes) },
+      expireInSeconds: {
+        'run.fix': runFixExpirySeconds(config.policy.agent.limits.minutes),
+        // A deploy job follows its workflow run for up to the longest repos.<r>.deploy.timeout_minutes.
+        'deploy.staging': deployExpirySeconds(config.policy),
+        'deploy.production': deployExpirySeconds(config.policy),
+      },
     });
     await queue.start();
     stops.push(() => queue.stop(config.policy.queue.shutdown_grace_seconds));
@@ -289,6 +294,12 @@ function buildCoder(
 function buildReviewers(parts: AgentParts, config: Config, log: Logger): ReviewChange {
   return (request, options) =>
     runReviewers(request, { model: parts.model, sandbox: parts.sandbox, policy: config.policy.review, signal: options.signal, log, onModelCall: options.onModelCall });
+}
+
+/** Longer than the longest deploy Baton follows, so pg-boss never takes a job back from a worker still following one. */
+function deployExpirySeconds(policy: Config['policy']): number {
+  const longest = Math.max(60, ...Object.values(policy.repos).map((repo) => repo.deploy.timeout_minutes));
+  return Math.ceil(longest * 60 + 10 * 60);
 }
 
 /** Without a team no ticket key resolves, so nothing starts a run: say what to add. */
