@@ -143,7 +143,7 @@ test('decideIntake: an ignore with an active run names its status; one for a fin
 
 test('decideIntake: closing the ticket cancels only a run before merging; none is resumed except needs_clarification', () => {
   for (const status of ACTIVE_STATUSES) {
-    const beforeMerge = !['merging', 'deploying'].includes(status);
+    const beforeMerge = !['merging', 'deploying', 'awaiting_deploy_approval'].includes(status);
     assert.equal(decideIntake(event({ stateChangedTo: DONE, state: DONE }), LABEL, { status }).kind, beforeMerge ? 'cancel' : 'ignore', status);
     assert.equal(decideIntake(event({ kind: 'deleted' }), LABEL, { status }).kind, beforeMerge ? 'cancel' : 'ignore', `deleted, ${status}`);
     const resumed = decideIntake(event({ descriptionChanged: true }), LABEL, { status }).kind === 'resume';
