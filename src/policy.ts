@@ -21,7 +21,8 @@ const intakeSchema = z
   });
 
 const teamSchema = z.object({
-  tracker: z.enum(['linear', 'jira']),
+  /** `local`: tickets kept in Baton's own database (local mode, `baton ticket add`). */
+  tracker: z.enum(['linear', 'jira', 'local']),
   /** Where runs of this team post: a channel ID (C…) is safest, since names can change. */
   channel: z.string().trim().min(1),
   /** The repository (a key of `repos`) this team's tickets are fixed in. */
@@ -89,6 +90,12 @@ const repoSchema = z.object({
   labels: z.array(z.string().trim().min(1)).default(['baton']),
   /** Checks that must pass before a merge even if GitHub's branch protection does not require them. */
   required_checks: z.array(z.string().trim().min(1)).default([]),
+  /**
+   * A git repository on this machine instead of GitHub (local mode): runs clone from it and push
+   * their baton/* branch into it, the pull request is a page of Baton's, and an approved merge is
+   * a real merge into `base` there.
+   */
+  path: z.string().trim().min(1).refine((p) => p.startsWith('/'), 'an absolute path').optional(),
   /** Where git clones from, when not derived from GITHUB_API_URL (src/domain/clone-url.ts): https://, http:// or file://. */
   clone_url: z.url({ protocol: /^(https?|file)$/ }).optional(),
   /** Who approves this repository's merges and deploys, over the top-level `gates`. */

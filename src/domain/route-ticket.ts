@@ -1,10 +1,10 @@
 import type { TeamPolicy } from '../policy.ts';
 
-export type TrackerName = 'linear' | 'jira';
+export type TrackerName = 'linear' | 'jira' | 'local';
 
-export type TrackerLabel = 'Linear' | 'Jira';
+export type TrackerLabel = 'Linear' | 'Jira' | 'the local tracker';
 
-export const TRACKER_LABELS: Record<TrackerName, TrackerLabel> = { linear: 'Linear', jira: 'Jira' };
+export const TRACKER_LABELS: Record<TrackerName, TrackerLabel> = { linear: 'Linear', jira: 'Jira', local: 'the local tracker' };
 
 export interface TicketRoute {
   prefix: string;
