@@ -29,6 +29,12 @@ export interface GateDecisionDeps {
 /** A click on a gate's button, as the listener read it: nothing in it is trusted until checked here. */
 export interface GateClickInput extends GateButtonValue {
   userId: string;
+  /**
+   * The message the button was on, when Slack said (a modal's submit has none). The value names the
+   * run, gate and SHA but not the card, and a fresh card after an expiry carries the same value as
+   * the expired one: only the open request's own card may decide it.
+   */
+  messageTs?: string;
 }
 
 /**
@@ -107,6 +113,11 @@ async function check(click: GateClickInput, kind: 'approve' | 'reject', deps: Ga
     log.info({ code: verdict.code }, 'gate click refused');
     await appendAudit(deps.pool, { runId: run.id, actor: click.userId, action: `${kind === 'approve' ? 'approval' : 'rejection'}.refused`, gate: click.gate, headSha: click.headSha, detail: { code: verdict.code } });
     return refusal(verdict.reason);
+  }
+  if (click.messageTs !== undefined && request?.messageTs && click.messageTs !== request.messageTs) {
+    log.info({ code: 'stale_card', card: click.messageTs, current: request.messageTs }, 'gate click refused');
+    await appendAudit(deps.pool, { runId: run.id, actor: click.userId, action: `${kind === 'approve' ? 'approval' : 'rejection'}.refused`, gate: click.gate, headSha: click.headSha, detail: { code: 'stale_card' } });
+    return refusal('This card is no longer the open request for this gate (it expired or was replaced); only the newest card can be used.');
   }
   return { run, request };
 }

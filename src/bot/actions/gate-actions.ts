@@ -5,8 +5,11 @@ import type { Logger } from '../../logger.ts';
 import { ACTIONS, parseGateButtonValue, parseGateMetadata, VIEWS } from '../views/action-ids.ts';
 import { rejectReasonModal } from '../views/reject-reason-modal.ts';
 
-/** A click as the listener read it; jobs/decide-gate.ts checks every part of it on the server. */
-export type GateClick = GateButtonValue & { userId: string };
+/**
+ * A click as the listener read it; jobs/decide-gate.ts checks every part of it on the server.
+ * `messageTs` is the message the button was on (Slack's word, in the signed request).
+ */
+export type GateClick = GateButtonValue & { userId: string; messageTs?: string };
 
 /** What the decision shows: the card replaced where it is, or an ephemeral reply to the clicker alone. */
 export type GateAnswer =
@@ -62,7 +65,8 @@ async function handleDecision(kind: 'approve' | 'retry', args: ButtonArgs, deps:
       if (channel) await client.chat.postEphemeral({ channel, user: userId, text: `Baton could not read that button (${parsed.reason}); nothing changed.` });
       return;
     }
-    const click = { ...parsed.value, userId };
+    const messageTs = body.message?.ts ?? (typeof body.container?.message_ts === 'string' ? body.container.message_ts : undefined);
+    const click = { ...parsed.value, userId, messageTs };
     const answer = kind === 'approve' ? await deps.approveGate(click) : await deps.retryMerge(click);
     await show(answer, client, { channel, user: userId });
   } catch (error) {
