@@ -39,6 +39,10 @@ test('/agent fix → reviews → card → Approve merges the approved head → s
   assert.equal(card.button(ACTIONS.gateApprove).confirm, undefined, 'no veto, so no confirmation dialog');
   assert.equal(flow.slack.uploads().filter((u) => u.completed && u.thread_ts === run.thread_ts).length, 1, 'the diff file');
   assert.equal((await flow.approvals(run.id)).length, 0);
+  const { rows: reviewers } = await flow.db.pool.query<{ agent: string }>(
+    "SELECT DISTINCT agent FROM agent_calls WHERE run_id = $1 AND agent LIKE 'reviewer:%' ORDER BY agent", [run.id],
+  );
+  assert.deepEqual(reviewers.map((r) => r.agent), ['reviewer:action_plan', 'reviewer:blast_radius', 'reviewer:security'], 'three reviews');
   flow.github.addCheckRun('acme', 'calc', headSha, { name: 'test', conclusion: 'success' });
 
   // Approve: the card says who, and loses its buttons; the PR merges at the approved head, naming the approver.
