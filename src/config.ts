@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import type { Policy } from './policy.ts';
 import { checkPolicy, readPolicy } from './read-policy.ts';
+import { localDemoPolicy } from './local-demo-policy.ts';
 
 /**
  * The only reader of process.env. Secrets and endpoints come from the environment (and `.env`),
@@ -25,6 +27,9 @@ const HINTS: Record<string, string> = {
   GITHUB_APP_PRIVATE_KEY: 'the PEM private key generated for the GitHub App (newlines may be written as \\n)',
   GITHUB_APP_INSTALLATION_ID: 'the number at the end of the installation URL (…/settings/installations/<id>)',
   ANTHROPIC_BASE_URL: 'the Messages API base URL (no /v1), e.g. https://api.anthropic.com or a gateway',
+  LOCAL_MODE: 'auto (local mode when no Slack workspace is configured), on, or off',
+  LOCAL_HOST: 'the address local mode\'s page binds to; keep 127.0.0.1 unless you know why',
+  LOCAL_PORT: 'the port of local mode\'s page (the Slack emulator, local tickets and pull requests)',
 };
 
 const ANTHROPIC_DEFAULT_URL = 'https://api.anthropic.com';
@@ -77,6 +82,9 @@ const envSchema = z.object({
   GITHUB_WEBHOOK_SECRET_PREVIOUS: optionalSecret,
   ANTHROPIC_API_KEY: optionalSecret,
   ANTHROPIC_BASE_URL: url.default(ANTHROPIC_DEFAULT_URL),
+  LOCAL_MODE: z.enum(['auto', 'on', 'off']).default('auto'),
+  LOCAL_HOST: z.string().min(1).default('127.0.0.1'),
+  LOCAL_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
 });
 
 /** Every environment key Baton reads (documented in .env.example). */
@@ -127,6 +135,21 @@ export interface Config {
   policyFile: string;
   /** Every secret value, so the logger can redact them wherever they appear. */
   secrets: string[];
+  /**
+   * Local mode's server (src/local/): the page with the local tickets and pull requests, and, when
+   * `emulator` is on, the Slack emulator Baton's own Slack client talks to. It runs when the emulator
+   * is on or baton.yml uses a local tracker or a repository with `path:`.
+   */
+  local: {
+    /** No Slack workspace configured (LOCAL_MODE auto) or LOCAL_MODE=on: Slack is emulated in the browser. */
+    emulator: boolean;
+    /** Whether the local server runs at all. */
+    enabled: boolean;
+    host: string;
+    port: number;
+    /** What people open, and what ticket and PR links point at. */
+    url: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -240,11 +263,25 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
   const policyFile = resolve(source.cwd, env.BATON_CONFIG);
   // Spelling the default out (.env.example does) still names the default, which may be absent.
   const policy = readPolicy(policyFile, policyFile !== resolve(source.cwd, 'baton.yml'), problems);
-  const slack = slackFrom(env, raw, problems);
+  let slack = slackFrom(env, raw, problems);
   const trackers = trackersFrom(env, problems);
   const github = githubAuthFrom(env, problems);
   const anthropic = anthropicFrom(env, raw);
-  checkPolicy(policy, trackers, problems);
+
+  const local = localFrom(env, slack.slack !== undefined, problems);
+  let effectivePolicy = policy;
+  if (local.emulator) {
+    // The emulator is this workspace: Baton's own Slack client and signature checks work against it
+    // with a token and a secret made up for this process.
+    slack = {
+      slack: { botToken: `xoxb-local-${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(24).toString('hex'), appToken: undefined, apiUrl: `${local.url}/api/` },
+      slackMissing: slack.slackMissing,
+    };
+    // With no teams, the demo's: a local tracker, a repository on disk and the two emulated users.
+    if (Object.keys(policy.teams).length === 0) effectivePolicy = localDemoPolicy(policy, resolve(source.cwd, env.DATA_DIR));
+  }
+  const usesLocal = Object.values(effectivePolicy.teams).some((t) => t.tracker === 'local') || Object.values(effectivePolicy.repos).some((r) => r.path);
+  checkPolicy(effectivePolicy, trackers, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secrets = [
@@ -263,6 +300,8 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
     env.JIRA_WEBHOOK_SECRET_PREVIOUS,
     env.ANTHROPIC_API_KEY,
     env.DATABASE_URL ? new URL(env.DATABASE_URL).password || undefined : undefined,
+    local.emulator ? slack.slack?.botToken : undefined,
+    local.emulator ? slack.slack?.signingSecret : undefined,
   ].filter((s): s is string => s !== undefined && s.length >= 6);
 
   return {
@@ -281,8 +320,21 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
     },
     github: { apiUrl: env.GITHUB_API_URL, auth: github },
     ...anthropic,
-    policy,
+    policy: effectivePolicy,
     policyFile,
     secrets,
+    local: { ...local, enabled: local.emulator || usesLocal },
   };
 }
+
+function localFrom(env: Env, slackConfigured: boolean, problems: string[]): Omit<Config['local'], 'enabled'> {
+  if (env.LOCAL_MODE === 'on' && slackConfigured) {
+    problems.push('LOCAL_MODE: on, but a Slack workspace is configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET); unset one or the other');
+  }
+  const emulator = env.LOCAL_MODE === 'on' || (env.LOCAL_MODE === 'auto' && !slackConfigured);
+  const host = env.LOCAL_HOST;
+  const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return { emulator, host, port: env.LOCAL_PORT, url: `http://${shown}:${env.LOCAL_PORT}` };
+}
+
+

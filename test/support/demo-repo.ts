@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Ticket } from '../../src/domain/ticket.ts';
 import { createRemote, type Remote } from '../integrations/git/git-fixtures.ts';
+import { DEMO_REPO_FILES } from '../../src/local/demo-content.ts';
 
 /**
  * `calc`: a small real JavaScript repository with a real bug, for the coder's tests and the
@@ -11,42 +12,8 @@ import { createRemote, type Remote } from '../integrations/git/git-fixtures.ts';
 
 export const DEMO_TEST_COMMAND = 'npm test';
 
-export const DEMO_FILES: Record<string, string> = {
-  'package.json': `${JSON.stringify({ name: 'calc', version: '1.0.0', private: true, type: 'module', scripts: { test: 'node --test' } }, null, 2)}\n`,
-  'README.md': '# calc\n\nSmall arithmetic helpers.\n',
-  'src/calc.js': [
-    'export function add(a, b) {',
-    '  return a + b;',
-    '}',
-    '',
-    '/** Every integer from start to end, both included: range(1, 3) is [1, 2, 3]. */',
-    'export function range(start, end) {',
-    '  const out = [];',
-    '  for (let i = start; i < end; i++) out.push(i);',
-    '  return out;',
-    '}',
-    '',
-    '/** The sum of every integer from start to end, both included. */',
-    'export function sumRange(start, end) {',
-    '  return range(start, end).reduce(add, 0);',
-    '}',
-    '',
-  ].join('\n'),
-  'test/calc.test.js': [
-    "import { test } from 'node:test';",
-    "import assert from 'node:assert/strict';",
-    "import { add, range } from '../src/calc.js';",
-    '',
-    "test('add adds', () => {",
-    '  assert.equal(add(2, 3), 5);',
-    '});',
-    '',
-    "test('range starts at start', () => {",
-    '  assert.equal(range(4, 9)[0], 4);',
-    '});',
-    '',
-  ].join('\n'),
-};
+// The same repository local mode's demo starts from (src/local/demo-content.ts).
+export const DEMO_FILES: Record<string, string> = DEMO_REPO_FILES;
 
 /** The edit that fixes the bug (for str_replace_based_edit_tool's str_replace). */
 export const DEMO_FIX = {

@@ -30,7 +30,7 @@ export async function spawnBaton(options: {
   const child = spawn(file, argv, {
     cwd: options.cwd,
     // Only what the test gives: nothing of the developer's environment leaks in.
-    env: { PATH: process.env.PATH ?? '', HOME: options.cwd, PORT: '0', LOG_PRETTY: 'false', ...options.env },
+    env: { PATH: process.env.PATH ?? '', HOME: options.cwd, PORT: '0', LOG_PRETTY: 'false', LOCAL_MODE: 'off', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -43,6 +43,8 @@ export async function startTestBaton(options: TestBatonOptions): Promise<TestBat
     DATABASE_SCHEMA: options.db.schema,
     HTTP_RETRIES: '0',
     LOG_LEVEL: 'debug',
+    // Local mode starts when no Slack is configured; a test that wants it says LOCAL_MODE: 'on'.
+    LOCAL_MODE: 'off',
     ...(options.slack
       ? { SLACK_BOT_TOKEN: SLACK_DEFAULTS.botToken, SLACK_SIGNING_SECRET: SLACK_DEFAULTS.signingSecret, SLACK_API_URL: options.slack.apiUrl }
       : {}),
