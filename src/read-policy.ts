@@ -52,4 +52,10 @@ export function checkPolicy(policy: Policy, trackers: { linear: unknown; jira: u
       if (repo && !policy.repos[repo]) problems.push(`teams.${prefix}: repository ${repo} is not listed under repos`);
     }
   }
+  for (const [name, repo] of Object.entries(policy.repos)) {
+    if (!repo.path) continue;
+    // A repository on disk has no GitHub Actions to dispatch, and git clones it from its path.
+    if (repo.deploy.staging || repo.deploy.production) problems.push(`repos.${name}: a repository with path: has no deploy workflows to run; remove deploy or path`);
+    if (repo.clone_url) problems.push(`repos.${name}: give path or clone_url, not both`);
+  }
 }
