@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentStep, AgentStepResult } from '../agents/agent-step.ts';
@@ -89,7 +90,8 @@ export function createCoderStep(deps: CoderStepDeps): AgentStep {
       fresh = true;
       const [owner, name] = repoName.split('/') as [string, string];
       workspace = await deps.workspaces.prepareWorkspace({
-        repo: { owner, name, cloneUrl: cloneUrlFor(deps.githubApiUrl, repoName, repo.clone_url), baseBranch: repo.base },
+        // A repository on disk (local mode) is cloned from, and pushed into, its own path.
+        repo: { owner, name, cloneUrl: cloneUrlFor(deps.githubApiUrl, repoName, repo.path ? pathToFileURL(repo.path).href : repo.clone_url), baseBranch: repo.base },
         runId: run.id,
         ticketKey: run.ticketKey,
         title: ticket.title,
