@@ -7,14 +7,33 @@ import { ANTHROPIC_KEY_PLACEHOLDER, ConfigError, loadConfig } from '../src/confi
 
 const emptyDir = (): string => mkdtempSync(join(tmpdir(), 'baton-config-'));
 
-test('defaults: no env and no baton.yml give a runnable config without Slack', () => {
-  const config = loadConfig({ env: {}, cwd: emptyDir() });
+test('defaults: no env and no baton.yml give a runnable config in local mode: the emulated Slack, the demo team and repository', () => {
+  const cwd = emptyDir();
+  const config = loadConfig({ env: {}, cwd });
   assert.equal(config.port, 3000);
   assert.equal(config.database.url, undefined);
-  assert.equal(config.slack, undefined);
-  assert.deepEqual(config.slackMissing, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+  assert.deepEqual(config.local, { emulator: true, enabled: true, host: '127.0.0.1', port: 3001, url: 'http://127.0.0.1:3001' });
+  assert.equal(config.slack?.apiUrl, 'http://127.0.0.1:3001/api/', 'Baton talks to the emulator');
+  assert.match(config.slack!.botToken, /^xoxb-local-/);
+  assert.ok(config.secrets.includes(config.slack!.signingSecret), 'the made-up secret is redacted like a real one');
+  assert.deepEqual(config.slackMissing, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], 'what connecting a real workspace takes');
+  assert.equal(config.policy.teams.DEMO?.tracker, 'local');
+  assert.equal(config.policy.repos['local/demo-calc']?.path, join(cwd, '.data', 'local', 'demo-calc'));
+  assert.deepEqual(config.policy.gates.merge.approvers, ['U0LOCALAPP']);
   assert.equal(config.endpoints.github, 'https://api.github.com');
   assert.equal(config.policy.queue.poll_interval_seconds, 2);
+});
+
+test('LOCAL_MODE=off: no Slack means none, as before local mode; Slack credentials turn local mode off; on with them is an error', () => {
+  const off = loadConfig({ env: { LOCAL_MODE: 'off' }, cwd: emptyDir() });
+  assert.equal(off.slack, undefined);
+  assert.equal(off.local.enabled, false);
+  assert.deepEqual(off.policy.teams, {});
+  const real = loadConfig({ env: { SLACK_BOT_TOKEN: 'xoxb-real', SLACK_SIGNING_SECRET: 'signing-secret' }, cwd: emptyDir() });
+  assert.equal(real.local.emulator, false);
+  assert.equal(real.local.enabled, false, 'nothing of local mode runs');
+  assert.equal(real.slack?.apiUrl, 'https://slack.com/api/');
+  assert.throws(() => loadConfig({ env: { LOCAL_MODE: 'on', SLACK_BOT_TOKEN: 'xoxb-real', SLACK_SIGNING_SECRET: 'signing-secret' }, cwd: emptyDir() }), /LOCAL_MODE: on, but a Slack workspace is configured/);
 });
 
 test('one error lists every invalid key, each with a hint', () => {
@@ -167,8 +186,8 @@ test('agent, sandbox and outcome gates: defaults, and every model in agent.model
 
 test('BATON_CONFIG naming a file that does not exist is an error with its path; only the default baton.yml may be absent', () => {
   const cwd = emptyDir();
-  assert.deepEqual(loadConfig({ env: {}, cwd }).policy.teams, {}, 'no baton.yml: the defaults');
-  assert.deepEqual(loadConfig({ env: { BATON_CONFIG: 'baton.yml' }, cwd }).policy.teams, {}, 'the default spelled out, as .env.example does');
+  assert.deepEqual(loadConfig({ env: { LOCAL_MODE: 'off' }, cwd }).policy.teams, {}, 'no baton.yml: the defaults');
+  assert.deepEqual(loadConfig({ env: { LOCAL_MODE: 'off', BATON_CONFIG: 'baton.yml' }, cwd }).policy.teams, {}, 'the default spelled out, as .env.example does');
   for (const named of ['policy/baton.prod.yml', join(cwd, 'missing.yml'), 'other/../baton.prod.yml']) {
     assert.throws(
       () => loadConfig({ env: { BATON_CONFIG: named }, cwd }),
