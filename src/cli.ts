@@ -5,11 +5,15 @@ import { createLogger } from './logger.ts';
 import type { Role } from './main.ts';
 
 const USAGE = `Usage: baton start [--role all|web|worker] [--exit-with-parent]
+       baton ticket add --team TEAM "title" [--body "…"] [--label NAME]… [--priority P]
 
   --role all     (default) serve Slack and webhooks and run jobs in one process
   --role web     serve Slack, webhooks and health only
   --role worker  run jobs (and health) only; any number of web and worker processes can share one PostgreSQL
-  --exit-with-parent  stop (as on SIGTERM) when the process that started Baton exits; npm start sets it`;
+  --exit-with-parent  stop (as on SIGTERM) when the process that started Baton exits; npm start sets it
+
+  ticket add     create a ticket in the local tracker (a team with tracker: local) and print its key (BUG-1);
+                 through the running Baton when there is one, else straight into its database`;
 
 /** A repeat of the stop signal sooner than this is the same stop delivered twice, not a person insisting. */
 const DUPLICATE_SIGNAL_MS = 1000;
@@ -57,7 +61,29 @@ function watchParent(parentPid: number, onExit: () => void): void {
   timer.unref();
 }
 
+/** `baton ticket add …`: works whether or not Baton runs (src/local/add-ticket-command.ts). */
+async function ticket(argv: string[]): Promise<number> {
+  if (argv[0] !== 'add') {
+    console.error(`Unknown command "ticket ${argv[0] ?? ''}".\n\n${USAGE}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  // Loaded here, as main.ts is below: the database client and PGlite are slow to import.
+  const { ticketAddCommand } = await import('./local/add-ticket-command.ts');
+  return ticketAddCommand(argv.slice(1), { config, out: (line) => console.log(line), err: (line) => console.error(line) });
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'ticket') return ticket(argv.slice(1));
   // Read before the slow start: a parent that dies meanwhile is noticed once Baton is up.
   const parentPid = process.ppid;
   const { positionals, values } = parseArgs({

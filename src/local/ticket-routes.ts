@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { Pool } from '../db/pool.ts';
 import {
@@ -17,8 +17,7 @@ import type { TicketEvent } from '../domain/ticket-event.ts';
 import { BodyTooLargeError, readRawBody } from '../bot/webhooks/read-raw-body.ts';
 import { LOCAL_INITIAL_STATE, LOCAL_STATES, localState, localTicketUrl, normalizeLocalKey, unknownLocalStateMessage } from '../integrations/trackers/local-tracker.ts';
 import type { Logger } from '../logger.ts';
-
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+import type { LocalHandler } from './local-handler.ts';
 
 /** A TicketEvent from the local tracker: what a Linear or Jira webhook would have said of the same change. */
 export type LocalTicketEvent = Omit<TicketEvent, 'source'> & { source: 'local' };
@@ -108,7 +107,7 @@ export function localTicketEvent(
  * their comment webhooks change nothing for intake. Baton's own comments and moves go through
  * the tracker (createLocalTracker) and tell nobody, as with the other trackers' own echoes.
  */
-export function localTicketRoutes(deps: LocalTicketRoutesDeps): Handler {
+export function localTicketRoutes(deps: LocalTicketRoutesDeps): LocalHandler {
   const { pool, pageUrl } = deps;
 
   /** A failure to tell Baton leaves the change made: the intake poll (findReady) is the backstop, as for a lost webhook. */
