@@ -1,12 +1,15 @@
+import { uploadedBytes } from '../../src/local/slack-emulator/slack-args.ts';
+import type { SlackUpload } from '../../src/local/slack-emulator/slack-files.ts';
+import type { SlackEphemeral, SlackMessage } from '../../src/local/slack-emulator/slack-messages.ts';
+import type { SlackUserSeed } from '../../src/local/slack-emulator/slack-user.ts';
+import { SlackWorkspace } from '../../src/local/slack-emulator/slack-workspace.ts';
 import { FakeServer, type FakeRequest, type FakeResponse, type RecordedCall } from './fake-server.ts';
-import { slackArgs, slackToken, str, toSlackCall, type SlackArgs, type SlackCall } from './slack-call.ts';
+import { slackArgs, slackToken, toSlackCall, type SlackCall } from './slack-call.ts';
 import { SLACK_DEFAULTS } from './slack-defaults.ts';
-import { SlackFiles, type SlackUpload } from './slack-files.ts';
-import { SlackMessages, type SlackEphemeral, type SlackMessage } from './slack-messages.ts';
-import { slackUserObject, type FakeSlackUser } from './slack-user.ts';
-import { SlackViews } from './slack-views.ts';
 
-export type { FakeSlackUser, SlackCall, SlackEphemeral, SlackMessage, SlackUpload };
+/** What a test seeds; everything else in Slack's user object is derived. */
+export type FakeSlackUser = SlackUserSeed;
+export type { SlackCall, SlackEphemeral, SlackMessage, SlackUpload };
 
 export interface FakeSlackOptions {
   /** The bot token calls must carry; any other token is `invalid_auth`. */
@@ -29,58 +32,54 @@ export interface SlackResponsePost {
   at: number;
 }
 
-type Result = Record<string, unknown>;
-
 /**
- * A local Slack Web API for the real WebClient and Bolt (`slackApiUrl: fake.apiUrl`). It answers in
- * Slack's shapes: errors are HTTP 200 with `ok:false`, because that is what client code must handle.
- * Faults (429 + Retry-After, 5xx, latency) come from FakeServer: `fail`, `latency`, or `failMethod`.
+ * The Slack Web API for the real WebClient and Bolt in tests (`slackApiUrl: fake.apiUrl`). The
+ * workspace itself (method table, messages, views, files, users) is the local-mode emulator's
+ * SlackWorkspace, so the fake and the emulator answer in one set of shapes. What this adds is for
+ * tests only: every call recorded, faults from FakeServer (`fail`, `latency`, `failMethod`),
+ * response URLs that only record, and accessors (`repliesTo`, `ephemerals`, `openViews`, `uploads`…).
  */
 export class FakeSlack extends FakeServer {
   readonly botToken: string;
   readonly teamId: string;
   readonly botUserId: string;
   readonly botId: string;
-  private readonly tokens: Set<string>;
-  private readonly users = new Map<string, FakeSlackUser>();
-  private readonly usergroups = new Map<string, string[]>();
-  private readonly chat: SlackMessages;
-  private readonly views: SlackViews;
-  private readonly files: SlackFiles;
-  private readonly handlers: Record<string, (args: SlackArgs) => Result> = {
-    'auth.test': () => this.authTest(),
-    'chat.postMessage': (a) => this.chat.postMessage(a),
-    'chat.update': (a) => this.chat.update(a),
-    'chat.delete': (a) => this.chat.delete(a),
-    'chat.postEphemeral': (a) => this.chat.postEphemeral(a),
-    'chat.getPermalink': (a) => this.chat.getPermalink(a),
-    'views.open': (a) => this.views.open(a),
-    'views.update': (a) => this.views.update(a),
-    'users.info': (a) => this.usersInfo(a),
-    'usergroups.users.list': (a) => this.usergroupUsers(a),
-    'conversations.replies': (a) => this.chat.replies(a),
-    'conversations.history': (a) => this.chat.history(a),
-    'files.getUploadURLExternal': (a) => this.files.getUploadURL(a, `${this.url}/upload/v1`),
-    'files.completeUploadExternal': (a) => this.completeUpload(a),
-  };
+  private readonly workspace: SlackWorkspace;
 
-  constructor(private readonly options: FakeSlackOptions = {}) {
+  constructor(options: FakeSlackOptions = {}) {
     super('slack');
     this.botToken = options.botToken ?? SLACK_DEFAULTS.botToken;
     this.teamId = options.teamId ?? SLACK_DEFAULTS.teamId;
     this.botUserId = options.botUserId ?? SLACK_DEFAULTS.botUserId;
     this.botId = options.botId ?? SLACK_DEFAULTS.botId;
-    this.tokens = new Set([this.botToken, ...(options.tokens ?? [])]);
-    const ids = { teamId: this.teamId, appId: SLACK_DEFAULTS.appId, botId: this.botId, botUserId: this.botUserId };
-    const channelExists = (channel: string): boolean => this.channelExists(channel);
-    this.chat = new SlackMessages({ ...ids, teamDomain: SLACK_DEFAULTS.teamDomain, channelExists });
-    this.views = new SlackViews(ids);
-    this.files = new SlackFiles({ teamId: this.teamId, userId: this.botUserId });
-    this.addUser({ id: this.botUserId, name: SLACK_DEFAULTS.botUserName, is_bot: true });
-    for (const user of options.users ?? []) this.addUser(user);
-    for (const [id, members] of Object.entries(options.usergroups ?? {})) this.setUsergroup(id, members);
+    const domain = SLACK_DEFAULTS.teamDomain;
+    const host = `https://${domain}.slack.com`;
+    this.workspace = new SlackWorkspace({
+      botToken: this.botToken,
+      ...(options.tokens ? { tokens: options.tokens } : {}),
+      team: { id: this.teamId, name: SLACK_DEFAULTS.teamName, domain },
+      appId: SLACK_DEFAULTS.appId,
+      bot: { userId: this.botUserId, botId: this.botId, name: SLACK_DEFAULTS.botUserName },
+      users: options.users ?? [],
+      ...(options.channels ? { channels: options.channels.map((id) => ({ id, name: id })) } : {}),
+      usergroups: options.usergroups ?? {},
+      idPrefix: '0FAKE',
+      // Tests make their own trigger_ids (test/support/slack-interactions.ts); any one opens a modal.
+      triggers: 'any',
+      urls: {
+        workspace: `${host}/`,
+        message: (channel, ts, threadTs) => {
+          const base = `${host}/archives/${channel}/p${ts.replace('.', '')}`;
+          return threadTs ? `${base}?thread_ts=${threadTs}&cid=${channel}` : base;
+        },
+        // The URL is known once the server listens, which is before any upload is asked for.
+        upload: (fileId) => `${this.url}/upload/v1/${fileId}`,
+        file: (fileId, name) => `https://files.slack.com/files-pri/${this.teamId}-${fileId}/${encodeURIComponent(name)}`,
+        permalink: (fileId, name) => `${host}/files/${this.botUserId}/${fileId}/${encodeURIComponent(name)}`,
+      },
+    });
     this.route('*', '/api/:method', (req) => this.api(req));
-    this.route('POST', '/upload/v1/:fileId', (req) => this.files.receive(req));
+    this.route('POST', '/upload/v1/:fileId', (req) => this.receiveUpload(req));
     this.route('POST', '/response/:id', () => ({ body: { ok: true } }));
   }
 
@@ -95,7 +94,7 @@ export class FakeSlack extends FakeServer {
   }
 
   addUser(user: FakeSlackUser): this {
-    this.users.set(user.id, user);
+    this.workspace.addUser(user);
     return this;
   }
 
@@ -104,7 +103,7 @@ export class FakeSlack extends FakeServer {
    * answers it. Like seeded users, groups outlive `reset`.
    */
   setUsergroup(id: string, members: string[]): this {
-    this.usergroups.set(id, [...members]);
+    this.workspace.setUsergroup(id, members);
     return this;
   }
 
@@ -125,7 +124,7 @@ export class FakeSlack extends FakeServer {
 
   /** Live (not deleted) messages, oldest first; completed uploads appear as Slack shows them. */
   messages(channel?: string): SlackMessage[] {
-    return structuredClone(this.chat.live().filter((m) => channel === undefined || m.channel === channel));
+    return structuredClone(this.workspace.chat.live().filter((m) => channel === undefined || m.channel === channel));
   }
 
   threadRoots(channel: string): SlackMessage[] {
@@ -138,7 +137,7 @@ export class FakeSlack extends FakeServer {
 
   /** Ephemeral messages as posted, oldest first; with `user`, only those that user was shown. */
   ephemerals(user?: string): SlackEphemeral[] {
-    return this.chat.ephemerals().filter((e) => user === undefined || e.user === user);
+    return this.workspace.chat.ephemerals().filter((e) => user === undefined || e.user === user);
   }
 
   /** POSTs to response URLs that were answered (an injected failure is not a delivered response). */
@@ -150,71 +149,31 @@ export class FakeSlack extends FakeServer {
   }
 
   uploads(): SlackUpload[] {
-    return this.files.list();
+    return this.workspace.files.list();
   }
 
   /** Modals as last opened or updated. */
   openViews(): Record<string, unknown>[] {
-    return this.views.list();
+    return this.workspace.views.list();
   }
 
   /** Clears traffic and workspace state; seeded users and tokens stay, and `ts` keeps increasing. */
   override reset(): void {
     super.reset();
-    this.chat.clear();
-    this.views.clear();
-    this.files.clear();
+    this.workspace.clear();
   }
 
   private api(req: FakeRequest): FakeResponse {
-    const method = req.params.method ?? '';
-    const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
-    if (!handler) return { body: { ok: false, error: 'unknown_method', req_method: method } };
-    const token = slackToken(req);
-    // Slack tells "no token" (`not_authed`) apart from "bad token" (`invalid_auth`).
-    if (token === undefined) return { body: { ok: false, error: 'not_authed' } };
-    if (!this.tokens.has(token)) return { body: { ok: false, error: 'invalid_auth' } };
-    return { body: handler(slackArgs(req)) };
+    return { body: this.workspace.call(req.params.method ?? '', slackArgs(req), slackToken(req)) };
   }
 
-  private authTest(): Result {
-    return {
-      ok: true,
-      url: `https://${SLACK_DEFAULTS.teamDomain}.slack.com/`,
-      team: SLACK_DEFAULTS.teamName,
-      user: SLACK_DEFAULTS.botUserName,
-      team_id: this.teamId,
-      user_id: this.botUserId,
-      bot_id: this.botId,
-      is_enterprise_install: false,
-    };
-  }
-
-  private usersInfo(a: SlackArgs): Result {
-    const seed = this.users.get(str(a.user) ?? '');
-    return seed ? { ok: true, user: slackUserObject(seed, this.teamId) } : { ok: false, error: 'user_not_found' };
-  }
-
-  private usergroupUsers(a: SlackArgs): Result {
-    const id = str(a.usergroup);
-    if (!id) return { ok: false, error: 'invalid_arguments' };
-    const members = this.usergroups.get(id);
-    return members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' };
-  }
-
-  private completeUpload(a: SlackArgs): Result {
-    const channel = str(a.channel_id);
-    if (channel && !this.channelExists(channel)) return { ok: false, error: 'channel_not_found' };
-    const result = this.files.complete(a);
-    if (result.ok && channel) {
-      const files = result.files as Record<string, unknown>[];
-      this.chat.shareFiles(channel, str(a.thread_ts), str(a.initial_comment) ?? '', files);
+  /** The upload URL is pre-signed on Slack, so it takes no token; it answers in plain text. */
+  private async receiveUpload(req: FakeRequest): Promise<FakeResponse> {
+    const data = await uploadedBytes(req.rawBody, req.headers['content-type']);
+    if (!this.workspace.files.receive(req.params.fileId ?? '', data)) {
+      return { status: 404, raw: 'Not Found', headers: { 'content-type': 'text/plain' } };
     }
-    return result;
-  }
-
-  private channelExists(channel: string): boolean {
-    return !this.options.channels || this.options.channels.includes(channel);
+    return { status: 200, raw: `OK - ${data.length}`, headers: { 'content-type': 'text/plain' } };
   }
 }
 

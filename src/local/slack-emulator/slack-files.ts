@@ -1,6 +1,5 @@
 import { extname } from 'node:path';
-import type { FakeRequest, FakeResponse } from './fake-server.ts';
-import { str, uploadedBytes, type SlackArgs } from './slack-call.ts';
+import { str, type SlackArgs } from './slack-args.ts';
 
 type Result = Record<string, unknown>;
 
@@ -20,6 +19,13 @@ export interface SlackUpload {
   initial_comment?: string;
 }
 
+/** Where a workspace's files live: the pre-signed upload URL, the file's own URL and its permalink. */
+export interface FileUrls {
+  upload: (fileId: string) => string;
+  file: (fileId: string, filename: string) => string;
+  permalink: (fileId: string, filename: string) => string;
+}
+
 const MIME: Record<string, string> = {
   '.txt': 'text/plain',
   '.md': 'text/markdown',
@@ -30,32 +36,36 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
 };
 
+export function mimeType(filename: string): string {
+  return MIME[extname(filename).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** `files.getUploadURLExternal` → POST to the upload URL → `files.completeUploadExternal`. */
 export class SlackFiles {
   private readonly uploads = new Map<string, SlackUpload>();
   private counter = 0;
 
-  constructor(private readonly ids: { teamId: string; userId: string }) {}
+  constructor(private readonly ids: { teamId: string; userId: string; filePrefix: string; urls: FileUrls }) {}
 
-  getUploadURL(a: SlackArgs, uploadBase: string): Result {
+  getUploadURL(a: SlackArgs): Result {
     const filename = str(a.filename);
     const length = Number(a.length);
     if (!filename || !Number.isInteger(length) || length < 0) return { ok: false, error: 'invalid_arguments' };
     this.counter += 1;
-    const file_id = `F0FAKE${String(this.counter).padStart(5, '0')}`;
+    const file_id = `${this.ids.filePrefix}${String(this.counter).padStart(5, '0')}`;
     const upload: SlackUpload = { file_id, filename, length, completed: false };
     if (str(a.alt_text)) upload.alt_text = str(a.alt_text);
     if (str(a.snippet_type)) upload.snippet_type = str(a.snippet_type);
     this.uploads.set(file_id, upload);
-    return { ok: true, upload_url: `${uploadBase}/${file_id}`, file_id };
+    return { ok: true, upload_url: this.ids.urls.upload(file_id), file_id };
   }
 
-  /** The upload URL is pre-signed on Slack, so it takes no token; it answers in plain text. */
-  async receive(req: FakeRequest): Promise<FakeResponse> {
-    const upload = this.uploads.get(req.params.fileId ?? '');
-    if (!upload) return { status: 404, raw: 'Not Found', headers: { 'content-type': 'text/plain' } };
-    upload.data = await uploadedBytes(req);
-    return { status: 200, raw: `OK - ${upload.data.length}`, headers: { 'content-type': 'text/plain' } };
+  /** The bytes for an upload URL; false when no such upload was asked for. */
+  receive(fileId: string, data: Buffer): boolean {
+    const upload = this.uploads.get(fileId);
+    if (!upload) return false;
+    upload.data = data;
+    return true;
   }
 
   complete(a: SlackArgs): Result {
@@ -79,6 +89,12 @@ export class SlackFiles {
     return { ok: true, files };
   }
 
+  /** A completed file, with its bytes; an upload still in progress is not a file yet. */
+  file(fileId: string): SlackUpload | undefined {
+    const upload = this.uploads.get(fileId);
+    return upload?.completed ? { ...upload, data: upload.data && Buffer.from(upload.data) } : undefined;
+  }
+
   list(): SlackUpload[] {
     return [...this.uploads.values()].map((u) => ({ ...u, data: u.data && Buffer.from(u.data) }));
   }
@@ -93,14 +109,15 @@ export class SlackFiles {
    */
   private fileObject(u: SlackUpload): Result {
     const ext = extname(u.filename).toLowerCase();
-    const url = `https://files.slack.com/files-pri/${this.ids.teamId}-${u.file_id}/${encodeURIComponent(u.filename)}`;
+    const url = this.ids.urls.file(u.file_id, u.filename);
+    const created = Math.floor(Date.now() / 1000);
     return {
       id: u.file_id,
-      created: 1732170000,
-      timestamp: 1732170000,
+      created,
+      timestamp: created,
       name: u.filename,
       title: u.title,
-      mimetype: MIME[ext] ?? 'application/octet-stream',
+      mimetype: mimeType(u.filename),
       filetype: ext ? ext.slice(1) : 'binary',
       user: this.ids.userId,
       user_team: this.ids.teamId,
@@ -112,7 +129,7 @@ export class SlackFiles {
       public_url_shared: false,
       url_private: url,
       url_private_download: `${url}?download=1`,
-      permalink: `https://fake.slack.com/files/${this.ids.userId}/${u.file_id}/${encodeURIComponent(u.filename)}`,
+      permalink: this.ids.urls.permalink(u.file_id, u.filename),
       alt_txt: u.alt_text,
     };
   }

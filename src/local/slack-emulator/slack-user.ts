@@ -1,5 +1,5 @@
-/** What a test seeds; everything else in Slack's user object is derived. */
-export interface FakeSlackUser {
+/** What a workspace is seeded with; everything else in Slack's user object is derived. */
+export interface SlackUserSeed {
   id: string;
   name?: string;
   real_name?: string;
@@ -33,7 +33,8 @@ function zoneLabel(tz: string): string {
 }
 
 /** The user object `users.info` answers with, in Slack's shape. */
-export function slackUserObject(seed: FakeSlackUser, teamId: string): Record<string, unknown> {
+export function slackUserObject(seed: SlackUserSeed, team: { id: string; domain: string }): Record<string, unknown> {
+  const teamId = team.id;
   const name = seed.name ?? seed.id.toLowerCase();
   const realName = seed.real_name ?? name;
   const displayName = seed.display_name ?? '';
@@ -53,7 +54,7 @@ export function slackUserObject(seed: FakeSlackUser, teamId: string): Record<str
       real_name_normalized: realName,
       display_name: displayName,
       display_name_normalized: displayName,
-      email: seed.email ?? `${name}@fake.example.com`,
+      email: seed.email ?? `${name}@${team.domain}.example.com`,
       team: teamId,
     },
     is_admin: seed.is_admin ?? false,

@@ -1,5 +1,6 @@
-import { flag, str, type SlackArgs } from './slack-call.ts';
+import { flag, str, type SlackArgs } from './slack-args.ts';
 
+/** A message as stored: Slack's message object plus the channel it is in. */
 export interface SlackMessage {
   type: 'message';
   channel: string;
@@ -13,8 +14,9 @@ export interface SlackMessage {
   reply_broadcast?: boolean;
   edited?: { user: string; ts: string };
   user: string;
-  bot_id: string;
-  app_id: string;
+  /** Set on the app's own messages; a person's message has neither. */
+  bot_id?: string;
+  app_id?: string;
   team: string;
 }
 
@@ -29,11 +31,17 @@ export interface SlackEphemeral {
 
 export interface MessageIdentity {
   teamId: string;
-  teamDomain: string;
   appId: string;
   botUserId: string;
   botId: string;
-  channelExists: (channel: string) => boolean;
+  /** The channel's id when it exists (a `#name` may be given for one), else undefined. */
+  channelId: (channel: string) => string | undefined;
+  permalink: (channel: string, ts: string, threadTs: string | undefined) => string;
+  /**
+   * Milliseconds now, for ts values near the real time (what the page shows as a message's time).
+   * Without it, ts values count up from a fixed instant, so a test's values do not depend on the clock.
+   */
+  clock?: () => number;
 }
 
 type Result = Record<string, unknown>;
@@ -48,13 +56,13 @@ export class SlackMessages {
   private readonly stored: SlackMessage[] = [];
   private readonly deleted = new Set<SlackMessage>();
   private readonly ephemeral: SlackEphemeral[] = [];
-  private tsCounter = 0;
+  private lastMicros = 1_732_170_000_000_000;
 
   constructor(private readonly id: MessageIdentity) {}
 
   postMessage(a: SlackArgs): Result {
-    const channel = str(a.channel);
-    if (!channel || !this.id.channelExists(channel)) return error('channel_not_found');
+    const channel = this.channel(a.channel);
+    if (!channel) return error('channel_not_found');
     const text = str(a.text) ?? '';
     const blocks = list(a.blocks);
     const attachments = list(a.attachments);
@@ -64,6 +72,13 @@ export class SlackMessages {
     const metadata = a.metadata;
     const message = this.store({ channel, thread_ts, text, blocks, attachments, metadata, reply_broadcast });
     return ok({ channel, ts: message.ts, message: this.wire(message) });
+  }
+
+  /** What a person types: their message, not the app's (no bot_id, no app_id). */
+  postAsUser(input: { channel: string; user: string; text: string; thread_ts?: string }): SlackMessage {
+    const message = compact({ type: 'message' as const, ts: this.nextTs(), team: this.id.teamId, ...input });
+    this.stored.push(message);
+    return structuredClone(message);
   }
 
   update(a: SlackArgs): Result {
@@ -87,33 +102,53 @@ export class SlackMessages {
     });
   }
 
-  /** Slack's format; a reply's link carries its thread so the client opens it in context. */
+  /** Slack's format (the workspace decides the host); a reply's link carries its thread. */
   getPermalink(a: SlackArgs): Result {
     return this.withMessage(a, 'message_ts', (m) => {
-      const base = `https://${this.id.teamDomain}.slack.com/archives/${m.channel}/p${m.ts.replace('.', '')}`;
-      const inThread = m.thread_ts && m.thread_ts !== m.ts;
-      const permalink = inThread ? `${base}?thread_ts=${m.thread_ts}&cid=${m.channel}` : base;
-      return ok({ channel: m.channel, permalink });
+      const inThread = m.thread_ts && m.thread_ts !== m.ts ? m.thread_ts : undefined;
+      return ok({ channel: m.channel, permalink: this.id.permalink(m.channel, m.ts, inThread) });
     });
   }
 
   postEphemeral(a: SlackArgs): Result {
-    const channel = str(a.channel);
+    const channel = this.channel(a.channel);
     const user = str(a.user);
-    if (!channel || !this.id.channelExists(channel)) return error('channel_not_found');
+    if (!channel) return error('channel_not_found');
     if (!user) return error('user_not_in_channel');
     const text = str(a.text) ?? '';
     const blocks = list(a.blocks);
     if (!text && !blocks && !list(a.attachments)) return error('no_text');
+    return ok({ message_ts: this.addEphemeral({ channel, user, text, blocks, thread_ts: str(a.thread_ts) }) });
+  }
+
+  /** An ephemeral from the app (a command's ack, a response_url answer); returns its ts. */
+  addEphemeral(input: Omit<SlackEphemeral, 'message_ts'>): string {
     const message_ts = this.nextTs();
-    this.ephemeral.push(compact({ channel, user, text, blocks, thread_ts: str(a.thread_ts), message_ts }));
-    return ok({ message_ts });
+    this.ephemeral.push(compact({ ...input, message_ts }));
+    return message_ts;
+  }
+
+  /** `replace_original` on an ephemeral: it changes where it is, as Slack shows it. */
+  replaceEphemeral(messageTs: string, content: { text: string; blocks?: unknown[] }): boolean {
+    const found = this.ephemeral.find((e) => e.message_ts === messageTs);
+    if (!found) return false;
+    found.text = content.text;
+    if (content.blocks) found.blocks = content.blocks;
+    else delete found.blocks;
+    return true;
+  }
+
+  deleteEphemeral(messageTs: string): boolean {
+    const index = this.ephemeral.findIndex((e) => e.message_ts === messageTs);
+    if (index === -1) return false;
+    this.ephemeral.splice(index, 1);
+    return true;
   }
 
   /** `ts` may name the parent or any reply; the whole thread comes back, parent first. */
   replies(a: SlackArgs): Result {
-    const channel = str(a.channel);
-    if (!channel || !this.id.channelExists(channel)) return error('channel_not_found');
+    const channel = this.channel(a.channel);
+    if (!channel) return error('channel_not_found');
     const anchor = this.find(channel, a.ts);
     if (!anchor) return error('thread_not_found');
     const root = anchor.thread_ts ?? anchor.ts;
@@ -123,12 +158,12 @@ export class SlackMessages {
 
   /** Top-level messages (and broadcast replies), newest first, as Slack lists a channel. */
   history(a: SlackArgs): Result {
-    const channel = str(a.channel);
-    if (!channel || !this.id.channelExists(channel)) return error('channel_not_found');
+    const channel = this.channel(a.channel);
+    if (!channel) return error('channel_not_found');
     const inclusive = flag(a.inclusive);
     const oldest = str(a.oldest);
     const latest = str(a.latest);
-    // Equal-width ts strings compare correctly as text, and this fake only mints equal-width ones.
+    // Equal-width ts strings compare correctly as text, and this store only mints equal-width ones.
     const inRange = (ts: string): boolean =>
       (oldest === undefined || ts > oldest || (inclusive && ts === oldest)) &&
       (latest === undefined || ts < latest || (inclusive && ts === latest));
@@ -149,6 +184,28 @@ export class SlackMessages {
     return this.stored.filter((m) => !this.deleted.has(m));
   }
 
+  /** A live message, as stored (channel included), or undefined. */
+  message(channel: string, ts: string): SlackMessage | undefined {
+    const found = this.find(channel, ts);
+    return found && structuredClone(found);
+  }
+
+  /** A stored message as Slack returns it: no `channel` field, a thread summary on parents. */
+  wire(m: SlackMessage): Result {
+    const { channel, ...rest } = m;
+    const replies = this.live().filter((r) => r.channel === channel && r.thread_ts === m.ts && r.ts !== m.ts);
+    const last = replies.at(-1);
+    if (!last) return structuredClone(rest);
+    const reply_users = [...new Set(replies.map((r) => r.user))];
+    const summary = {
+      reply_count: replies.length,
+      reply_users_count: reply_users.length,
+      latest_reply: last.ts,
+      reply_users,
+    };
+    return structuredClone({ ...rest, thread_ts: m.ts, ...summary });
+  }
+
   ephemerals(): SlackEphemeral[] {
     return structuredClone(this.ephemeral);
   }
@@ -157,6 +214,11 @@ export class SlackMessages {
     this.stored.length = 0;
     this.deleted.clear();
     this.ephemeral.length = 0;
+  }
+
+  private channel(value: unknown): string | undefined {
+    const given = str(value);
+    return given === undefined ? undefined : this.id.channelId(given);
   }
 
   /** Cursor pagination the way Slack reports it: `has_more` plus an opaque `next_cursor`. */
@@ -172,8 +234,8 @@ export class SlackMessages {
   }
 
   private withMessage(a: SlackArgs, tsField: string, act: (m: SlackMessage) => Result): Result {
-    const channel = str(a.channel);
-    if (!channel || !this.id.channelExists(channel)) return error('channel_not_found');
+    const channel = this.channel(a.channel);
+    if (!channel) return error('channel_not_found');
     const message = this.find(channel, a[tsField]);
     return message ? act(message) : error('message_not_found');
   }
@@ -192,30 +254,14 @@ export class SlackMessages {
     return message;
   }
 
-  /** A stored message as Slack returns it: no `channel` field, a thread summary on parents. */
-  private wire(m: SlackMessage): Result {
-    const { channel, ...rest } = m;
-    const replies = this.live().filter((r) => r.channel === channel && r.thread_ts === m.ts && r.ts !== m.ts);
-    const last = replies.at(-1);
-    if (!last) return structuredClone(rest);
-    const reply_users = [...new Set(replies.map((r) => r.user))];
-    const summary = {
-      reply_count: replies.length,
-      reply_users_count: reply_users.length,
-      latest_reply: last.ts,
-      reply_users,
-    };
-    return structuredClone({ ...rest, thread_ts: m.ts, ...summary });
-  }
-
   private find(channel: string | undefined, ts: unknown): SlackMessage | undefined {
     return this.live().find((m) => m.channel === channel && m.ts === ts);
   }
 
   /** Unique, increasing and shaped like Slack's: seconds, a dot, six digits. */
   private nextTs(): string {
-    this.tsCounter += 1;
-    const micros = 1_732_170_000_000_000 + this.tsCounter * 100;
+    const micros = Math.max(this.lastMicros + 100, Math.floor((this.id.clock?.() ?? 0) * 1000));
+    this.lastMicros = micros;
     return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
   }
 }
