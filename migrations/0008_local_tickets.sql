@@ -48,3 +48,7 @@ CREATE TABLE local_ticket_history (
   at          timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX local_ticket_history_ticket ON local_ticket_history (ticket_key, id);
+
+-- A run started by a local ticket's change (its intake event) names the local tracker as its source.
+ALTER TABLE runs DROP CONSTRAINT IF EXISTS runs_source_check;
+ALTER TABLE runs ADD CONSTRAINT runs_source_check CHECK (source IN ('slack', 'linear', 'jira', 'local', 'reconcile'));

@@ -144,3 +144,8 @@ test('a database that cannot be reached is the tracker being unavailable', async
     await pool.end();
   }
 });
+
+test('a run started by a local ticket\'s event may name the local tracker as its source', async () => {
+  await db.pool.query("INSERT INTO runs (ticket_key, source, requested_by) VALUES ('SRC-1', 'local', 'local webhook')");
+  await assert.rejects(db.pool.query("INSERT INTO runs (ticket_key, source, requested_by) VALUES ('SRC-2', 'carrier pigeon', 'x')"), /runs_source_check/);
+});
