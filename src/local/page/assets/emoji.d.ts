@@ -1,0 +1,2 @@
+export function emojiFor(name: string): string | undefined;
+export function emojify(text: string): string;
