@@ -41,7 +41,9 @@ const labels = z.array(text.max(100)).max(50).transform((list) => [...new Map(li
 const newTicketSchema = z.object({
   team: text.transform((t) => t.toUpperCase()),
   title: text.max(500),
-  body: z.string().default(''),
+  body: z.string().optional(),
+  /** The ticket's own word for `body`, taken as well. */
+  description: z.string().optional(),
   labels: labels.default([]),
   priority: z.enum(['urgent', 'high', 'medium', 'low', 'none']).default('none'),
   reporter: text.max(200).optional(),
@@ -65,7 +67,8 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): Parsed<T> {
 export function parseNewTicket(body: unknown, teams: readonly string[], by: string): Parsed<NewLocalTicket> {
   const parsed = parse(newTicketSchema, body);
   if (!parsed.ok) return parsed;
-  const { team, title, body: description, labels: list, priority, reporter } = parsed.value;
+  const { team, title, labels: list, priority, reporter } = parsed.value;
+  const description = parsed.value.body ?? parsed.value.description ?? '';
   if (!teams.includes(team)) {
     const known = teams.length ? `the local teams are ${teams.join(', ')}` : 'no team in baton.yml has tracker: local';
     return { ok: false, reason: `${team} is not a team with tracker: local in baton.yml (${known})` };

@@ -110,7 +110,8 @@ test('bad input is a 4xx with ok: false, never a crash', async () => {
 });
 
 test('a person moving the ticket is told as stateChangedTo; the same state again changes and tells nothing', async () => {
-  const { json: created } = await call('POST', '/_/tickets', { team: 'DEMO', title: 'Move me', priority: 'high' });
+  const { json: created } = await call('POST', '/_/tickets', { team: 'DEMO', title: 'Move me', priority: 'high', description: 'also read as the body' });
+  assert.equal(created.ticket.description, 'also read as the body');
   const key = created.ticket.key;
   events.length = 0;
   const moved = await call('POST', `/_/tickets/${key.toLowerCase()}/state`, { state: 'in progress', by: 'Avery (approver)' });
