@@ -77,8 +77,8 @@ test('GET /_/pulls/<id> gives the pull request, its diff against where it branch
   assert.match(String(pull.merge_sha), /^[0-9a-f]{40}$/);
   assert.match(String(pull.created_at), /^\d{4}-\d\d-\d\dT/);
   assert.match(diff, /^diff --git a\/src\/calc\.js b\/src\/calc\.js$/m);
-  assert.match(diff, /^-  for \(let i = start; i < end; i\+\+\) out\.push\(i\);$/m);
-  assert.match(diff, /^\+  for \(let i = start; i <= end; i\+\+\) out\.push\(i\);$/m);
+  assert.match(diff, /^- {2}for \(let i = start; i < end; i\+\+\) out\.push\(i\);$/m);
+  assert.match(diff, /^\+ {2}for \(let i = start; i <= end; i\+\+\) out\.push\(i\);$/m);
   assert.doesNotMatch(diff, /README/, 'what main gained meanwhile is not the pull request’s change');
   assert.deepEqual(shown, [{ name: 'npm test', conclusion: 'success', summary: '2 tests pass; 1 failed before the fix' }]);
   assert.equal(asked.at(-1)?.id, id, 'checks are asked for this pull request');
