@@ -1,5 +1,5 @@
 // The thin browser layer: a tree from tree.js becomes DOM through createElement, setAttribute
-// and text nodes only — never innerHTML — with handlers from `attrs.on`.
+// and text nodes only (no HTML is ever parsed), with handlers from `attrs.on`.
 import { allowedAttrs, safeTag } from './tree.js';
 
 export function toDom(node, doc = globalThis.document) {
