@@ -4,7 +4,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BlockAction, ButtonAction, SlackViewAction } from '@slack/bolt';
 import pino from 'pino';
+import { registerAgentCommand } from '../../../src/bot/commands/agent-command.ts';
 import { createHttpServer } from '../../../src/bot/create-http-server.ts';
+import { helpMessage } from '../../../src/bot/views/help-message.ts';
 import { createSlackApp, type SlackApp } from '../../../src/bot/create-slack-app.ts';
 import { eventually } from '../../support/eventually.ts';
 import { LOCAL, startEmulator, type RunningEmulator } from './start-emulator.ts';
@@ -44,8 +46,12 @@ function stepView(title: string) {
 }
 
 function registerListeners(app: SlackApp['app']): void {
-  app.command('/agent', async ({ command, ack, client }) => {
+  app.command('/demo', async ({ command, ack, client }) => {
     seen.commands.push(command as unknown as Json);
+    if (command.text === 'menu') {
+      const button = { type: 'button', action_id: 'demo.more', text: { type: 'plain_text', text: 'More' }, value: 'more' };
+      return void (await ack({ response_type: 'ephemeral', text: 'Menu', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Menu' }, accessory: button }] as never }));
+    }
     await ack({ response_type: 'ephemeral', text: `Queued ${command.text}` });
     await client.chat.postMessage({ channel: command.channel_id, text: 'DEMO-1 ready for review', blocks: card('*DEMO-1* ready for review') as never });
   });
@@ -79,6 +85,11 @@ function registerListeners(app: SlackApp['app']): void {
     if (next === 'clear') return void (await ack({ response_action: 'clear' }));
     await ack();
   });
+  app.action<BlockAction<ButtonAction>>('demo.more', async ({ ack, body, respond }) => {
+    seen.clicks.push(body);
+    await ack();
+    await respond({ replace_original: true, text: 'More, as asked' });
+  });
   app.view('demo.reason', async ({ ack, body, view }) => {
     const reason = view.state.values.reason?.text?.value?.trim() ?? '';
     if (!reason) return void (await ack({ response_action: 'errors', errors: { reason: 'Say why.' } }));
@@ -106,6 +117,9 @@ before(async () => {
   local = await startEmulator({ batonEventsUrl: eventsUrl });
   slack = createSlackApp({ slack: { botToken: LOCAL.botToken, signingSecret: LOCAL.signingSecret, appToken: undefined, apiUrl: local.apiUrl }, retries: 0, log });
   registerListeners(slack.app);
+  // Baton's own /agent listener; `help` needs none of its dependencies.
+  const unused = async (): Promise<never> => assert.fail('/agent help calls nothing');
+  registerAgentCommand(slack.app, { startRun: unused, listRuns: unused, auditTrail: unused, checkTicketKey: () => assert.fail('not a fix'), log });
   await slack.start();
 });
 after(async () => {
@@ -118,7 +132,7 @@ beforeEach(() => {
 });
 
 async function cardFor(user: string): Promise<Json> {
-  const sent = await local.page('/_/slack/command', { user, channel: LOCAL.channel, text: '/agent fix DEMO-1' });
+  const sent = await local.page('/_/slack/command', { user, channel: LOCAL.channel, text: '/demo fix DEMO-1' });
   assert.deepEqual(sent, { status: 200, json: { ok: true } });
   let found: Json | undefined;
   await eventually(async () => {
@@ -131,7 +145,7 @@ async function cardFor(user: string): Promise<Json> {
 test('a slash command reaches Bolt with Slack\'s fields, and its ack is the requester\'s ephemeral', async () => {
   await cardFor(LOCAL.requester);
   const [command] = seen.commands;
-  assert.equal(command?.command, '/agent');
+  assert.equal(command?.command, '/demo');
   assert.equal(command?.text, 'fix DEMO-1');
   assert.deepEqual([command?.user_id, command?.user_name, command?.channel_id, command?.team_id], [LOCAL.requester, 'riley', LOCAL.channel, LOCAL.team.id]);
   assert.match(String(command?.trigger_id), /^\d+\.\d+\.[0-9a-f]+$/);
@@ -139,6 +153,12 @@ test('a slash command reaches Bolt with Slack\'s fields, and its ack is the requ
   const state = await local.state(LOCAL.requester);
   assert.deepEqual(state.ephemerals.map((e) => e.text).at(-1), 'Queued fix DEMO-1');
   assert.equal((await local.state(LOCAL.approver)).ephemerals.length, 0);
+});
+
+test('Baton\'s own /agent help answers with the help card, shown to the person who typed it', async () => {
+  assert.deepEqual(await local.page('/_/slack/command', { user: LOCAL.approver, channel: LOCAL.channel, text: '/agent help' }), { status: 200, json: { ok: true } });
+  const shown = (await local.state(LOCAL.approver)).ephemerals.at(-1);
+  assert.deepEqual([shown?.text, shown?.blocks], [helpMessage().text, helpMessage().blocks]);
 });
 
 test('a button click is a block_actions Bolt routes by action_id, with the clicker, the value and the message', async () => {
@@ -153,6 +173,19 @@ test('a button click is a block_actions Bolt routes by action_id, with the click
   await eventually(async () => (await local.state(LOCAL.requester)).messages.some((m) => m.ts === message.ts && m.text === `Approved by <@${LOCAL.approver}>`), 5000, 'the card replaced');
   const missing = await local.page('/_/slack/action', { user: LOCAL.approver, channel: LOCAL.channel, message_ts: message.ts, action_id: 'demo.nothing', block_id: 'gate' });
   assert.deepEqual(missing, { status: 404, json: { ok: false, error: 'button_not_found' } });
+});
+
+test('a button on an ephemeral: is_ephemeral, no message, and respond() with replace_original replaces that ephemeral', async () => {
+  assert.equal((await local.page('/_/slack/command', { user: LOCAL.requester, channel: LOCAL.channel, text: '/demo menu' })).status, 200);
+  const menu = (await local.state(LOCAL.requester)).ephemerals.at(-1)!;
+  assert.equal(menu.text, 'Menu');
+  const clicked = await local.page('/_/slack/action', { user: LOCAL.requester, channel: LOCAL.channel, message_ts: menu.ts, action_id: 'demo.more', ephemeral: true });
+  assert.deepEqual(clicked, { status: 200, json: { ok: true } });
+  const [click] = seen.clicks;
+  assert.deepEqual([click?.container.is_ephemeral, click?.message, click?.actions[0]?.value], [true, undefined, 'more']);
+  await eventually(async () => (await local.state(LOCAL.requester)).ephemerals.some((e) => e.ts === menu.ts && e.text === 'More, as asked'), 5000, 'the ephemeral replaced');
+  const other = await local.page('/_/slack/action', { user: LOCAL.approver, channel: LOCAL.channel, message_ts: menu.ts, action_id: 'demo.more', ephemeral: true });
+  assert.equal(other.status, 404, "nobody else can click someone's ephemeral");
 });
 
 test('Reject opens a modal for the clicker; Baton\'s errors keep it open, a valid submission closes it', async () => {
