@@ -41,6 +41,8 @@ import { approveGate, rejectGate, retryMerge } from './jobs/decide-gate.ts';
 import { endRejectedRun } from './jobs/reject-run.ts';
 import { auditTrail } from './jobs/audit-trail.ts';
 import { registerGateActions } from './bot/actions/gate-actions.ts';
+import { startLocalParts, type LocalParts } from './local/start-local-parts.ts';
+import { routeCodeHost } from './local/code-host/route-code-host.ts';
 import { createCoderStep } from './jobs/coder-step.ts';
 import { agentNotConfiguredReason } from './jobs/run-fix.ts';
 import { requeueRunsWaitingForAgent } from './jobs/requeue-runs-waiting-for-agent.ts';
@@ -123,15 +125,25 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     await queue.start();
     stops.push(() => queue.stop(config.policy.queue.shutdown_grace_seconds));
 
-    const slack = config.slack ? createSlackClient({ apiUrl: config.slack.apiUrl, token: config.slack.botToken, retries: config.httpRetries }) : undefined;
+    // Local mode's server comes first: in emulator mode it is the Slack that the clients below call.
+    let local: LocalParts | undefined;
+    if (config.local.enabled) {
+      local = await startLocalParts(config, { pool, queue, log, web });
+      stops.push(() => local!.stop());
+    }
+    const slackConfig = local?.slackConfig ?? config.slack;
+    const slack = slackConfig ? createSlackClient({ apiUrl: slackConfig.apiUrl, token: slackConfig.botToken, retries: config.httpRetries }) : undefined;
     const trackers: Partial<Record<TrackerName, TicketTracker>> = {};
     if (config.trackers.linear) trackers.linear = createLinearTracker(config.trackers.linear);
     if (config.trackers.jira) trackers.jira = createJiraTracker(config.trackers.jira);
+    if (local) trackers.local = local.tracker;
     const routes = createTrackerRoutes(config.policy.teams, trackers);
     if (Object.keys(config.policy.teams).length === 0) log.warn({ policyFile: config.policyFile }, noTeamsNotice(config.policyFile));
-    const github = config.github.auth
+    const githubClient = config.github.auth
       ? createGitHubClient({ apiUrl: config.github.apiUrl, auth: config.github.auth, retries: config.httpRetries, log })
       : undefined;
+    // Repositories with path: are served by the local code host; the others by GitHub.
+    const github = local?.codeHost ? routeCodeHost(githubClient, local.codeHost, (repo) => Boolean(config.policy.repos[`${repo.owner}/${repo.name}`]?.path)) : githubClient;
     const { scheduling } = config.policy;
     const start = (input: NewRun) => startRun(input, { pool, queue, headStart: scheduling.head_start_minutes });
     // Built in every role: a Stop clicked in the web role gives the run's worktree back too.
@@ -165,7 +177,7 @@ export async function startBaton(config: Config, options: StartOptions): Promise
         extraPolls: github ? [async () => void (await pollPullRequests({ ...githubDeps, github }))] : [],
         publish: {
           workspaces,
-          uploadFile: config.slack ? createSlackUploader({ apiUrl: config.slack.apiUrl, token: config.slack.botToken, retries: config.httpRetries }) : undefined,
+          uploadFile: slackConfig ? createSlackUploader({ apiUrl: slackConfig.apiUrl, token: slackConfig.botToken, retries: config.httpRetries }) : undefined,
           redact: createRedactor(config.secrets),
         },
         review,
@@ -179,8 +191,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     }
 
     let slackApp: SlackApp | undefined;
-    if (web && config.slack) {
-      slackApp = createSlackApp({ slack: config.slack, retries: config.httpRetries, log });
+    if (web && slackConfig) {
+      slackApp = createSlackApp({ slack: slackConfig, retries: config.httpRetries, log });
       registerAgentCommand(slackApp.app, {
         startRun: start,
         checkTicketKey: (key) => (routes.resolve(key) ? undefined : unknownTicketPrefixMessage(key, routes.prefixes())),
@@ -235,6 +247,7 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     stops.push(() => close(server));
     stops.unshift(async () => log.info('Baton stopped'));
     const { port } = server.address() as AddressInfo;
+    if (local) local.batonIsUp(`http://127.0.0.1:${port}`);
     // The pid: under `npm start` or a shell the supervisor's pid is not Baton's.
     log.info({ port, pid: process.pid, role: options.role, slack: slackApp?.mode ?? 'not connected' }, 'Baton is up');
 

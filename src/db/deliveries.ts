@@ -1,6 +1,6 @@
 import type { Queryable } from './pool.ts';
 
-export type DeliverySource = 'linear' | 'jira' | 'github';
+export type DeliverySource = 'linear' | 'jira' | 'local' | 'github';
 
 /**
  * Records a webhook delivery. Returns false when it was seen before (the primary key decides), so

@@ -23,7 +23,7 @@ export const RUN_STATUSES = [
 ] as const;
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export type RunSource = 'slack' | 'linear' | 'jira' | 'reconcile';
+export type RunSource = 'slack' | 'linear' | 'jira' | 'local' | 'reconcile';
 
 /**
  * The one list of statuses that end a run. SQL asks `run_status_ended(status)` (migration 0007),

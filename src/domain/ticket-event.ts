@@ -7,7 +7,7 @@ import type { TicketPriority, TicketState } from './ticket.ts';
 export interface TicketEvent {
   /** `deleted`: Linear's Issue `remove` or Jira's `jira:issue_deleted`; the other fields are the last known. */
   kind: 'created' | 'updated' | 'deleted';
-  source: 'linear' | 'jira';
+  source: 'linear' | 'jira' | 'local';
   ticketKey: string;
   /** Linear team key or Jira project key. */
   team: string;

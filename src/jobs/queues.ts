@@ -6,7 +6,7 @@ const ticketState = z.object({ name: z.string(), category: z.enum(['todo', 'in_p
 /** A TicketEvent (src/domain/ticket-event.ts), checked again when a worker takes it. */
 const ticketEvent = z.object({
   kind: z.enum(['created', 'updated', 'deleted']),
-  source: z.enum(['linear', 'jira']),
+  source: z.enum(['linear', 'jira', 'local']),
   ticketKey: z.string().min(1),
   team: z.string(),
   labelsAdded: z.array(z.string()),
@@ -91,6 +91,8 @@ export const QUEUES = {
     payload: z.discriminatedUnion('source', [
       z.object({ source: z.literal('linear'), deliveryId: z.string(), event: ticketEvent }),
       z.object({ source: z.literal('jira'), deliveryId: z.string(), event: ticketEvent }),
+      // A person's change on a local ticket (src/local/ticket-routes.ts), told like a tracker webhook.
+      z.object({ source: z.literal('local'), deliveryId: z.string(), event: ticketEvent }),
       z.object({ source: z.literal('github'), deliveryId: z.string(), event: z.looseObject({ kind: z.string() }) }),
     ]),
     options: { policy: 'standard', retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 5 * 60, retentionDays: 7 },
