@@ -236,7 +236,11 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     const webhooks: Record<string, RequestListener> = {};
     if (web) {
       // A source without a secret refuses every delivery unless baton.yml opts it out; either way, say so now.
-      for (const line of unsignedWebhookWarnings(config)) log.warn(line);
+      // In local mode nothing outside this machine sends webhooks: the refusals are not news to a newcomer.
+      for (const line of unsignedWebhookWarnings(config)) {
+        if (config.local.emulator) log.debug(line);
+        else log.warn(line);
+      }
       webhooks.linear = createWebhookHandler({ source: linearWebhookSource(config.webhookSecrets.linear), maxBodyBytes, accept, log });
       const allowUnsigned = config.policy.webhooks.allow_unsigned.includes('jira');
       webhooks.jira = createWebhookHandler({ source: jiraWebhookSource(config.webhookSecrets.jira, { allowUnsigned }), maxBodyBytes, accept, log });
