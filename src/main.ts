@@ -143,7 +143,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       ? createGitHubClient({ apiUrl: config.github.apiUrl, auth: config.github.auth, retries: config.httpRetries, log })
       : undefined;
     // Repositories with path: are served by the local code host; the others by GitHub.
-    const github = local?.codeHost ? routeCodeHost(githubClient, local.codeHost, (repo) => Boolean(config.policy.repos[`${repo.owner}/${repo.name}`]?.path)) : githubClient;
+    const codeHost = local?.codeHost;
+    const github = codeHost ? routeCodeHost(githubClient, codeHost, (repo) => codeHost.handles(repo)) : githubClient;
     const { scheduling } = config.policy;
     const start = (input: NewRun) => startRun(input, { pool, queue, headStart: scheduling.head_start_minutes });
     // Built in every role: a Stop clicked in the web role gives the run's worktree back too.

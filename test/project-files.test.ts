@@ -17,7 +17,7 @@ test('.env.example documents exactly the keys Baton reads', () => {
 test('baton.example.yml is valid, states the defaults, and shows teams and repos', () => {
   const credentials = { LINEAR_API_KEY: 'lin_api_x', JIRA_HOST: 'https://acme.atlassian.net', JIRA_EMAIL: 'a@acme.test', JIRA_API_TOKEN: 'jira_x' };
   const { teams, repos, ...policy } = loadConfig({ env: { ...credentials, BATON_CONFIG: `${root}baton.example.yml` }, cwd: root }).policy;
-  const { teams: noTeams, repos: noRepos, ...defaults } = loadConfig({ env: {}, cwd: mkdtempSync(join(tmpdir(), 'baton-defaults-')) }).policy;
+  const { teams: noTeams, repos: noRepos, ...defaults } = loadConfig({ env: { LOCAL_MODE: 'off' }, cwd: mkdtempSync(join(tmpdir(), 'baton-defaults-')) }).policy;
   assert.deepEqual(policy, defaults);
   assert.deepEqual([noTeams, noRepos], [{}, {}]);
   assert.ok(Object.keys(teams).length > 0 && Object.keys(repos).length > 0);

@@ -1,7 +1,7 @@
 // Node 20's --test does not expand globs, and with no files it passes with 0 tests; this finds
 // every *.test.ts under test/ and fails loudly if there are none.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -30,6 +30,14 @@ if (spawnSync('sh', ['-c', 'command -v bwrap'], { stdio: 'ignore' }).status !== 
   const installed = spawnSync(join(root, 'scripts/install-bubblewrap.sh'), { stdio: 'inherit' });
   if (installed.status !== 0) {
     console.error('bubblewrap (bwrap) is needed by the sandbox tests and could not be installed; install the bubblewrap package');
+    process.exit(1);
+  }
+}
+// Local mode's browser test drives Debian's chromium: installed the same way, when missing.
+if (!existsSync('/usr/bin/chromium')) {
+  const installed = spawnSync(join(root, 'scripts/install-chromium.sh'), { stdio: 'inherit' });
+  if (installed.status !== 0) {
+    console.error('chromium is needed by the local-mode browser test and could not be installed; install the chromium package');
     process.exit(1);
   }
 }
