@@ -2,9 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** A local server handler: true when it answered, false to let the next one try (LOCAL-MODE.md). */
-export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+import type { LocalHandler } from '../local-handler.ts';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -71,7 +69,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, error
  * `/assets/<file>` its scripts, styles and icon. Files are read once, here, so a request never
  * touches the disk and no path from a URL is ever joined onto one.
  */
-export function localPageRoutes(): Handler {
+export function localPageRoutes(): LocalHandler {
   const here = fileURLToPath(new URL('.', import.meta.url));
   const html = readFileSync(join(here, 'index.html'));
   const assets = readAssets(join(here, 'assets'));

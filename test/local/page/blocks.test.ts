@@ -106,7 +106,10 @@ test('input blocks: single and multiline, what was typed kept, errors under thei
 });
 
 test('unknown blocks are shown as placeholders, and a message without blocks shows its text', () => {
-  assert.equal(textOf(renderBlocks([{ type: 'video' }, null], ctx)), '[video block][unknown block]');
+  const unknown = renderBlocks([{ type: 'video' }, null], ctx);
+  assert.equal(textOf(unknown), '[video block][unknown block]');
+  // Unnamed blocks get the emulator's names for them, so a click names the block it found.
+  assert.deepEqual(unknown.map((n) => n.attrs['data-block-id']), ['b0', 'b1']);
   assert.equal(textOf(renderMessageBody({ text: 'hi *there*' }, ctx)), 'hi there');
   assert.equal(textOf(renderMessageBody({ text: 'fallback', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'blocks win' } }] }, ctx)), 'blocks win');
 });

@@ -41,7 +41,9 @@ test('"N replies" opens the thread; the thread shows root, replies and a file li
   const [link] = byTestId(nodes, 'replies-link');
   assert.equal(textOf(link!), '2 replies');
   link!.attrs.on!.click!();
-  const thread = renderThreadBody({ messages, ephemerals: [{ channel: 'C1', ts: ts(6), user: 'U0LOCALAPP', text: 'only you', thread_ts: ts(1) }] }, 'C1', ts(1), { ...ctx, onOpenFile: (f) => opened.push(['file', f.id]) });
+  const state = { messages, ephemerals: [{ channel: 'C1', ts: ts(6), user: 'U0LOCALAPP', text: 'only you', thread_ts: ts(1) }], thread_statuses: [{ channel: 'C1', thread_ts: ts(1), status: 'is thinking…' }] };
+  const thread = renderThreadBody(state, 'C1', ts(1), { ...ctx, onOpenFile: (f) => opened.push(['file', f.id]) });
+  assert.equal(textOf(byTestId(thread as Node[], 'thread-status')[0]!), 'Baton is thinking…');
   const rows = byTestId(thread as Node[], 'message');
   assert.deepEqual(rows.map((r) => r.attrs['data-ts']), [ts(1), ts(2), ts(4)]);
   assert.equal(byTestId(thread as Node[], 'replies-link').length, 0, 'no replies link inside the thread');

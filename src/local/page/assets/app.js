@@ -28,7 +28,8 @@
  *     · pull-merged · pull-body · pull-check [data-conclusion] · pull-diff
  *     · pull-diff-file [data-path] · pull-comment
  *   toast [data-kind: error | info] · page-error
- * Routes: / (?channel=<id>&thread=<ts>, or ?view=home), /tickets, /tickets/<KEY>, /pulls, /pulls/<id>.
+ * Routes: / (?channel=<id>[&ts=<message, highlighted>][&thread_ts=<root, opened>], or ?view=home),
+ *   /tickets, /tickets/<KEY>, /pulls, /pulls/<id>.
  */
 import { h } from './tree.js';
 import { mount } from './dom.js';
@@ -57,7 +58,8 @@ function parseRoute() {
   if (path === '/pulls') return { name: 'pulls' };
   if ((m = /^\/pulls\/([^/]+)$/.exec(path))) return { name: 'pull', id: decode(m[1]) };
   if (q.get('view') === 'home') return { name: 'home' };
-  return { name: 'slack', channel: q.get('channel'), thread: q.get('thread') };
+  // The emulator's permalinks: ?channel=C…&ts=<message>[&thread_ts=<root>].
+  return { name: 'slack', channel: q.get('channel'), thread: q.get('thread_ts'), ts: q.get('ts') };
 }
 
 function firstChannel() {
@@ -76,6 +78,7 @@ function showRoute() {
     if (channel !== app.channel && app.panel?.kind === 'thread') app.panel = null;
     app.channel = channel;
     if (route.thread && channel) app.panel = { kind: 'thread', channel, ts: route.thread };
+    app.highlightTs = route.ts;
     if (app.state) buildChannel();
   } else if (route.name === 'home') {
     if (app.state) buildHome();

@@ -18,9 +18,12 @@ export function renderBlocks(blocks, ctx = {}) {
   return blocks.map((block, i) => renderBlock(block, i, ctx));
 }
 
-/** The block_id a block answers to: its own, else one derived from its place (as Slack does). */
+/**
+ * The block_id a block answers to: its own, else `b<index>`, the name the emulator gives a block
+ * the app left unnamed (Slack makes one up too).
+ */
 export function blockIdOf(block, index) {
-  return typeof block?.block_id === 'string' && block.block_id ? block.block_id : `block-${index}`;
+  return typeof block?.block_id === 'string' && block.block_id ? block.block_id : `b${index}`;
 }
 
 function renderBlock(block, index, ctx) {

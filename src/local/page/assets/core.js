@@ -15,6 +15,8 @@ export const app = {
   panel: null,
   modal: { key: '', viewId: null, errors: {}, formError: null },
   homeOpenedFor: null,
+  /** A message a permalink pointed at: highlighted, and scrolled to once. */
+  highlightTs: null,
   confirmCancel: null,
   // Set by app.js: refetch the state, and route to a page path.
   refresh: () => {},
@@ -48,6 +50,7 @@ export function renderCtx() {
     userName: displayName,
     channelName: (id) => channelById(id)?.name,
     fileById: (id) => s?.files?.find((f) => f.id === id),
+    highlightTs: app.highlightTs,
     ...app.handlers,
   };
 }

@@ -77,6 +77,17 @@ export function updateChannel(toBottom = false) {
   const empty = messages.length === 0 && ephemerals.length === 0;
   const nodes = empty ? [h('div', { class: 'empty intro' }, h('h2', {}, `This is the very beginning of #${channelById(app.channel)?.name ?? ''}`), h('p', {}, 'Try ', h('code', {}, '/agent help'), ' or mention @Baton.'))] : renderTimeline(messages, ephemerals, renderCtx(), { replyCounts: replyCounts(s.messages ?? [], app.channel) });
   remountScrolled(list, nodes, toBottom);
+  scrollToHighlight(list);
+}
+
+let scrolledTo = null;
+/** A permalink's message is brought into view once (later updates keep the reader's place). */
+function scrollToHighlight(list) {
+  if (!app.highlightTs || scrolledTo === app.highlightTs) return;
+  const row = [...list.querySelectorAll('[data-ts]')].find((el) => el.dataset.ts === app.highlightTs);
+  if (!row) return;
+  scrolledTo = app.highlightTs;
+  row.scrollIntoView({ block: 'center' });
 }
 
 /** The App Home tab; Baton is told it was opened (once per user and visit), as Slack does. */
@@ -98,7 +109,7 @@ export function updateHome() {
 
 export function openThread(channel, ts) {
   app.panel = { kind: 'thread', channel, ts };
-  if (app.route.name === 'slack') window.history.replaceState(null, '', `/?channel=${encodeURIComponent(channel)}&thread=${encodeURIComponent(ts)}`);
+  if (app.route.name === 'slack') window.history.replaceState(null, '', `/?channel=${encodeURIComponent(channel)}&thread_ts=${encodeURIComponent(ts)}`);
   buildPanel();
 }
 
@@ -157,6 +168,7 @@ export function updateThread(toBottom = false) {
   const p = app.panel;
   if (!list || p?.kind !== 'thread' || !app.state) return;
   remountScrolled(list, renderThreadBody(app.state, p.channel, p.ts, renderCtx()), toBottom);
+  scrollToHighlight(list);
 }
 
 export function openFile(file) {

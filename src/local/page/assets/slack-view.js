@@ -140,7 +140,7 @@ export function renderTimeline(messages, ephemerals, ctx, opts = {}) {
     }
     if (item.m) {
       const count = opts.replyCounts?.get(item.m.ts);
-      out.push(renderMessage(item.m, ctx, { ...opts, replyCount: count }));
+      out.push(renderMessage(item.m, ctx, { ...opts, replyCount: count, highlight: item.m.ts === (opts.highlightTs ?? ctx.highlightTs) }));
     } else out.push(renderEphemeral(item.e, ctx));
   }
   return out;
@@ -158,10 +158,13 @@ export function renderThreadBody(state, channel, rootTs, ctx) {
   const root = state.messages.find((m) => m.channel === channel && m.ts === rootTs);
   const replies = repliesOf(state.messages, channel, rootTs);
   const eph = ephemeralsIn(state.ephemerals ?? [], channel, rootTs);
+  // The assistant thread status (assistant.threads.setStatus): "Baton is thinking…" while set.
+  const status = (state.thread_statuses ?? []).find((s) => s.channel === channel && s.thread_ts === rootTs && s.status);
   return [
     root ? renderMessage(root, ctx, { inThread: true }) : h('div', { class: 'empty' }, 'This message is no longer there.'),
     h('div', { class: 'thread-divider' }, h('span', {}, `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`)),
     renderTimeline(replies, eph, ctx, { inThread: true, noDays: true }),
+    status ? h('div', { class: 'thread-status', 'data-testid': 'thread-status' }, `${ctx.bot?.name ?? 'The app'} ${status.status}`) : null,
   ];
 }
 
