@@ -62,6 +62,7 @@ export async function gateMerge(payload: Payload<'gate.merge'>, deps: GateMergeD
   const outcome = await deps.github.mergeApproved({
     repo: repo.ref, number: run.prNumber, approvedSha: payload.headSha, method: repo.policy.merge_method,
     requiredChecks: repo.policy.required_checks, commitTitle: commit.title, commitMessage: commit.message,
+    mergedBy: approval.via === 'policy' ? 'baton:auto_approve' : approval.decidedBy,
   });
   if (!outcome.merged) {
     await refused(run, payload.headSha, outcome, deps, log);

@@ -21,6 +21,8 @@ export interface MergeApprovedInput {
    */
   commitTitle?: string;
   commitMessage?: string;
+  /** Who approved (a Slack user id, or the policy): recorded by the local code host; GitHub records its own merger. */
+  mergedBy?: string;
 }
 
 const BASE_MOVED_ATTEMPTS = 3;
