@@ -19,7 +19,10 @@ export type { Handler };
 export interface SlackEmulatorOptions {
   botToken: string;
   signingSecret: string;
-  /** Baton's own Slack request URL (…/slack/events): where what people do is delivered, signed. */
+  /**
+   * Baton's own Slack request URL (…/slack/events): where what people do is delivered, signed. Read
+   * from this object at each delivery, so it may be set once Baton's server listens.
+   */
   batonEventsUrl: string;
   /** The emulator's own http://127.0.0.1:port, for response_url, permalinks and file URLs. */
   baseUrl: string;
@@ -60,10 +63,11 @@ const PERSON_ACTIONS: Record<string, PersonAction> = {
 export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulator {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const domain = options.team.name.toLowerCase().replace(/[^a-z0-9-]/g, '') || 'local';
+  const appId = `A${options.team.id.replace(/^T/, '')}APP`;
   const workspace = new SlackWorkspace({
     botToken: options.botToken,
     team: { ...options.team, domain },
-    appId: `A${options.team.id.replace(/^T/, '')}APP`,
+    appId,
     bot: options.bot,
     users: options.users,
     channels: options.channels,
@@ -89,7 +93,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
   const ctx: EmulatorContext = {
     workspace,
     responses,
-    identity: { team: { id: options.team.id, domain }, appId: `A${options.team.id.replace(/^T/, '')}APP`, botUserId: options.bot.userId, verificationToken: randomBytes(12).toString('hex') },
+    identity: { team: { id: options.team.id, domain }, appId, botUserId: options.bot.userId, verificationToken: randomBytes(12).toString('hex') },
     team: options.team,
     bot: options.bot,
     channels: options.channels.map((c) => ({ ...c })),

@@ -1,6 +1,6 @@
 import { answer, deliveryFailed, refuse, type EmulatorContext, type PageAnswer } from './emulator-context.ts';
 import { flag, isObject, str } from './slack-args.ts';
-import { blockActionsPayload, interactionForm } from './slack-payloads.ts';
+import { blockActionsPayload, interactionForm, viewActionsPayload, type Person } from './slack-payloads.ts';
 
 type Json = Record<string, unknown>;
 
@@ -9,13 +9,13 @@ export function findButton(blocks: unknown, actionId: string, blockId: string | 
   if (!Array.isArray(blocks)) return undefined;
   for (const [index, block] of blocks.entries()) {
     if (!isObject(block)) continue;
-    const ownId = str(block.block_id);
-    if (ownId !== undefined && blockId !== undefined && ownId !== blockId) continue;
+    // Slack gives every block an id when the app gave none; the emulator (and the page) name such a block by its place.
+    const id = str(block.block_id) ?? `b${index}`;
+    if (blockId !== undefined && id !== blockId) continue;
     const elements = Array.isArray(block.elements) ? block.elements : [];
     const candidates = [...elements, block.accessory].filter(isObject);
     const button = candidates.find((e) => e.type === 'button' && e.action_id === actionId);
-    // Slack gives every block an id when the app gave none; the emulator names such a block by its place.
-    if (button) return { button, blockId: ownId ?? blockId ?? `b${index}` };
+    if (button) return { button, blockId: id };
   }
   return undefined;
 }
@@ -23,10 +23,12 @@ export function findButton(blocks: unknown, actionId: string, blockId: string | 
 /**
  * `POST /_/slack/action` `{ user, channel, message_ts, action_id, block_id, value?, ephemeral? }`: a
  * button clicked (its `confirm` dialog, if any, already answered on the page), delivered as a signed
- * `block_actions` interaction with a fresh trigger_id and a response_url for that message.
+ * `block_actions` interaction with a fresh trigger_id and a response_url for that message. With
+ * `view_id` instead of a message, the button is in one of the person's modals or on their Home tab.
  */
 export async function personClicks(ctx: EmulatorContext, body: Json): Promise<PageAnswer> {
   const person = ctx.person(body.user);
+  if (person && str(body.view_id)) return clickInView(ctx, person, str(body.view_id)!, body);
   const channel = ctx.channel(body.channel);
   const messageTs = str(body.message_ts);
   const actionId = str(body.action_id);
@@ -60,6 +62,22 @@ export async function personClicks(ctx: EmulatorContext, body: Json): Promise<Pa
     },
     ctx.identity,
   );
+  const delivery = await ctx.deliver('form', interactionForm(payload));
+  return delivery.ok ? answer({ ok: true }) : deliveryFailed(delivery);
+}
+
+async function clickInView(ctx: EmulatorContext, person: Person, viewId: string, body: Json): Promise<PageAnswer> {
+  const views = ctx.workspace.views;
+  const home = views.home(person.id);
+  const view = views.ownerOf(viewId) === person.id ? views.view(viewId) : home?.id === viewId ? home : undefined;
+  const actionId = str(body.action_id);
+  if (!view) return refuse(404, 'view_not_found');
+  if (!actionId) return refuse(400, 'invalid_arguments');
+  const found = findButton(view.blocks, actionId, str(body.block_id));
+  if (!found) return refuse(404, 'button_not_found');
+  const button = body.value === undefined ? found.button : { ...found.button, value: String(body.value) };
+  const triggerId = ctx.workspace.issueTrigger(person.id);
+  const payload = viewActionsPayload({ user: person, view, button, blockId: found.blockId, triggerId }, ctx.identity);
   const delivery = await ctx.deliver('form', interactionForm(payload));
   return delivery.ok ? answer({ ok: true }) : deliveryFailed(delivery);
 }

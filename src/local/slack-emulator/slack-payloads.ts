@@ -75,10 +75,14 @@ export interface ButtonClick {
   responseUrl: string;
 }
 
+/** The action Slack reports for a clicked button: the button as drawn, less what only the client uses. */
+function buttonAction(button: Json, blockId: string): Json {
+  const { confirm: _confirm, url: _url, accessibility_label: _label, ...drawn } = button;
+  return { ...drawn, block_id: blockId, type: 'button', action_ts: nowTs() };
+}
+
 export function blockActionsPayload(click: ButtonClick, id: Identity): Json {
   const thread = click.threadTs && click.threadTs !== click.messageTs ? { thread_ts: click.threadTs } : {};
-  const { confirm: _confirm, url: _url, accessibility_label: _label, ...drawn } = click.button;
-  const action = { ...drawn, block_id: click.blockId, type: 'button', action_ts: nowTs() };
   return {
     type: 'block_actions',
     user: interactionUser(click.user, id),
@@ -93,7 +97,24 @@ export function blockActionsPayload(click: ButtonClick, id: Identity): Json {
     ...(click.message ? { message: click.message } : {}),
     state: { values: {} },
     response_url: click.responseUrl,
-    actions: [action],
+    actions: [buttonAction(click.button, click.blockId)],
+  };
+}
+
+/** A button in a modal or on the Home tab: Slack names the view, not a channel, and gives no response_url. */
+export function viewActionsPayload(click: { user: Person; view: Json; button: Json; blockId: string; triggerId: string }, id: Identity): Json {
+  return {
+    type: 'block_actions',
+    user: interactionUser(click.user, id),
+    api_app_id: id.appId,
+    token: id.verificationToken,
+    container: { type: 'view', view_id: click.view.id },
+    trigger_id: click.triggerId,
+    team: id.team,
+    enterprise: null,
+    is_enterprise_install: false,
+    view: click.view,
+    actions: [buttonAction(click.button, click.blockId)],
   };
 }
 

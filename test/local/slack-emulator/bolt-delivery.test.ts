@@ -104,7 +104,12 @@ function registerListeners(app: SlackApp['app']): void {
   app.event('app_mention', async ({ event }) => void seen.events.push(event as unknown as Json));
   app.event('app_home_opened', async ({ event, client }) => {
     seen.events.push(event as unknown as Json);
-    await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `Hello <@${event.user}>` } }] } });
+    const refresh = { type: 'actions', elements: [{ type: 'button', action_id: 'demo.home', text: { type: 'plain_text', text: 'Refresh' }, value: 'home' }] };
+    await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `Hello <@${event.user}>` } }, refresh] as never } });
+  });
+  app.action<BlockAction<ButtonAction>>('demo.home', async ({ ack, body }) => {
+    seen.clicks.push(body);
+    await ack();
   });
 }
 
@@ -179,10 +184,12 @@ test('a button on an ephemeral: is_ephemeral, no message, and respond() with rep
   assert.equal((await local.page('/_/slack/command', { user: LOCAL.requester, channel: LOCAL.channel, text: '/demo menu' })).status, 200);
   const menu = (await local.state(LOCAL.requester)).ephemerals.at(-1)!;
   assert.equal(menu.text, 'Menu');
-  const clicked = await local.page('/_/slack/action', { user: LOCAL.requester, channel: LOCAL.channel, message_ts: menu.ts, action_id: 'demo.more', ephemeral: true });
+  const wrongBlock = await local.page('/_/slack/action', { user: LOCAL.requester, channel: LOCAL.channel, message_ts: menu.ts, action_id: 'demo.more', block_id: 'b1', ephemeral: true });
+  assert.equal(wrongBlock.status, 404, 'a block without an id is b<its index>, here b0');
+  const clicked = await local.page('/_/slack/action', { user: LOCAL.requester, channel: LOCAL.channel, message_ts: menu.ts, action_id: 'demo.more', block_id: 'b0', ephemeral: true });
   assert.deepEqual(clicked, { status: 200, json: { ok: true } });
   const [click] = seen.clicks;
-  assert.deepEqual([click?.container.is_ephemeral, click?.message, click?.actions[0]?.value], [true, undefined, 'more']);
+  assert.deepEqual([click?.container.is_ephemeral, click?.message, click?.actions[0]?.value, click?.actions[0]?.block_id], [true, undefined, 'more', 'b0']);
   await eventually(async () => (await local.state(LOCAL.requester)).ephemerals.some((e) => e.ts === menu.ts && e.text === 'More, as asked'), 5000, 'the ephemeral replaced');
   const other = await local.page('/_/slack/action', { user: LOCAL.approver, channel: LOCAL.channel, message_ts: menu.ts, action_id: 'demo.more', ephemeral: true });
   assert.equal(other.status, 404, "nobody else can click someone's ephemeral");
@@ -258,14 +265,21 @@ test('a message in a thread mentioning the app arrives as message and app_mentio
   assert.deepEqual([reply?.user, reply?.thread_ts, reply?.bot_id], [LOCAL.approver, message.ts, undefined]);
 });
 
-test('opening the Home tab delivers app_home_opened, and what Baton publishes is that person\'s Home', async () => {
+test('opening the Home tab delivers app_home_opened; what Baton publishes is that person\'s Home, and its buttons click as view actions', async () => {
   assert.deepEqual(await local.page('/_/slack/home_opened', { user: LOCAL.approver }), { status: 200, json: { ok: true } });
   // Bolt acks an event before its listener runs.
   await eventually(async () => seen.events.length > 0, 5000, 'the event');
   assert.deepEqual(seen.events.map((e) => [e.type, e.user, e.tab]), [['app_home_opened', LOCAL.approver, 'home']]);
   await eventually(async () => (await local.state(LOCAL.approver)).home !== null, 5000, 'the published home');
-  const home = (await local.state(LOCAL.approver)).home as { view: { blocks: { text: { text: string } }[] } };
+  const home = (await local.state(LOCAL.approver)).home as { view: { id: string; blocks: { text: { text: string } }[] } };
   assert.equal(home.view.blocks[0]?.text.text, `Hello <@${LOCAL.approver}>`);
+
+  const clicked = await local.page('/_/slack/action', { user: LOCAL.approver, view_id: home.view.id, action_id: 'demo.home', block_id: 'b1' });
+  assert.deepEqual(clicked, { status: 200, json: { ok: true } });
+  const click = seen.clicks[0];
+  assert.deepEqual([click?.container.type, click?.container.view_id, click?.view?.id, click?.actions[0]?.action_id, click?.user.id], ['view', home.view.id, home.view.id, 'demo.home', LOCAL.approver]);
+  const notTheirs = await local.page('/_/slack/action', { user: LOCAL.requester, view_id: home.view.id, action_id: 'demo.home' });
+  assert.equal(notTheirs.status, 404, "another person's Home is not theirs to click");
 });
 
 test('signed with the wrong secret, nothing reaches a listener: the page hears Baton\'s 401, the person Slack\'s error', async () => {
