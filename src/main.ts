@@ -68,6 +68,8 @@ export interface Baton {
   pool: Pool;
   queue: Queue;
   log: Logger;
+  /** Local mode's page (the emulator, local tickets and pull requests), when the local server runs. */
+  localUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -257,7 +259,7 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     log.info({ port, pid: process.pid, role: options.role, slack: slackApp?.mode ?? 'not connected' }, 'Baton is up');
 
     let stopping: Promise<void> | undefined;
-    return { url: `http://127.0.0.1:${port}`, pool, queue, log, stop: () => (stopping ??= stopAll()) };
+    return { url: `http://127.0.0.1:${port}`, pool, queue, log, localUrl: local?.url, stop: () => (stopping ??= stopAll()) };
   } catch (error) {
     await stopAll().catch((stopError: unknown) => log.error({ err: stopError }, 'clean-up after a failed start failed'));
     throw error;
