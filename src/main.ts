@@ -41,6 +41,8 @@ import { approveGate, rejectGate, retryMerge } from './jobs/decide-gate.ts';
 import { endRejectedRun } from './jobs/reject-run.ts';
 import { auditTrail } from './jobs/audit-trail.ts';
 import { registerGateActions } from './bot/actions/gate-actions.ts';
+import { registerRunRetry } from './bot/actions/run-retry-action.ts';
+import { retryRun } from './jobs/retry-run.ts';
 import { startLocalParts, type LocalParts } from './local/start-local-parts.ts';
 import { routeCodeHost } from './local/code-host/route-code-host.ts';
 import { createCoderStep } from './jobs/coder-step.ts';
@@ -217,6 +219,11 @@ export async function startBaton(config: Config, options: StartOptions): Promise
         retryMerge: (click) => retryMerge(click, gateDeps),
         rejectGate: (click) =>
           rejectGate(click, { ...gateDeps, endRejected: (run, rejection) => endRejectedRun(run, rejection, { ...gateDeps, routes, workspaces }) }),
+        log,
+      });
+      registerRunRetry(slackApp.app, {
+        retryRun: (click) =>
+          retryRun(click, { pool, queue, log, startRun: start, agentMissing: config.anthropic ? undefined : agentNotConfiguredReason(config.anthropicMissing) }),
         log,
       });
       registerThreadReplies(slackApp.app, { answerInThread: (reply) => answerInThread(reply, { pool, queue, slack, log }), log });

@@ -9,6 +9,8 @@ import { AGENT_NOT_CONFIGURED } from '../../src/jobs/run-fix.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startTestBaton, type TestBaton } from '../support/start-test-baton.ts';
 import { eventually } from '../support/eventually.ts';
+import { clickButton } from '../support/slack-interactions.ts';
+import { ACTIONS } from '../../src/bot/views/action-ids.ts';
 
 /*
  * run.fix reads the ticket from the tracker its prefix routes to. Outages and rate limits are
@@ -127,4 +129,44 @@ test('a ticket that does not exist fails the run once, with "ENG-999 not found i
   }, 5000, 'the job to be settled');
   assert.equal(job.retry_count, 0, 'no retry storm');
   assert.equal(ticketReads('ENG-999'), 1);
+});
+
+/** The Retry button on a thread message, and the message it is on. */
+function retryButton(threadTs: string, says: RegExp): { value: string; ts: string } {
+  for (const m of slack.repliesTo(threadTs)) {
+    if (!says.test(m.text ?? '')) continue;
+    for (const block of (m.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]) {
+      const button = block.elements?.find((e) => e.action_id === ACTIONS.runRetry);
+      if (button?.value) return { value: button.value, ts: m.ts };
+    }
+  }
+  assert.fail(`no Retry button on a message saying ${says}`);
+}
+
+test('no model: the thread says once what is missing, with Retry; Retry tells the clicker it is still missing and changes nothing', async () => {
+  const run = await eventually(async () => {
+    const r = await runOf('ENG-1');
+    return r?.thread_ts && slack.repliesTo(r.thread_ts).some((m) => /waiting/.test(m.text ?? '')) ? r : undefined;
+  }, 10_000, 'the waiting notice');
+  const button = retryButton(run.thread_ts!, /ANTHROPIC_API_KEY/);
+  const response = await clickButton(app.slackEventsUrl, { actionId: ACTIONS.runRetry, value: button.value, messageTs: button.ts, threadTs: run.thread_ts!, channelId: 'C0ENG' });
+  assert.equal(response.status, 200);
+  const told = await eventually(async () => slack.ephemerals(SLACK_DEFAULTS.userId).find((e) => /Still waiting/.test(e.text ?? '')), 5000, 'the clicker to be told');
+  assert.match(told.text ?? '', /ANTHROPIC_API_KEY/);
+  assert.equal((await runOf('ENG-1'))?.status, 'queued', 'nothing changed');
+  assert.equal(slack.repliesTo(run.thread_ts!).filter((m) => /is waiting/.test(m.text ?? '')).length, 1, 'the waiting notice once');
+});
+
+test('a failed run: Retry on its failure notice starts a new run of the ticket, requested by the clicker', async () => {
+  const failed = (await runOf('ENG-999'))!;
+  assert.equal(failed.status, 'failed');
+  const button = retryButton(failed.thread_ts!, /not found in Linear/);
+  await clickButton(app.slackEventsUrl, { actionId: ACTIONS.runRetry, value: button.value, messageTs: button.ts, threadTs: failed.thread_ts!, channelId: 'C0ENG', userId: 'U0RETRIER' });
+  const again = await eventually(async () => {
+    const r = await runOf('ENG-999');
+    return r && r.id !== failed.id ? r : undefined;
+  }, 10_000, 'a new run of ENG-999');
+  const { rows } = await db.pool.query<{ requested_by: string }>('SELECT requested_by FROM runs WHERE id = $1', [again.id]);
+  assert.equal(rows[0]!.requested_by, 'U0RETRIER');
+  await eventually(async () => slack.ephemerals('U0RETRIER').find((e) => /Started a new run for ENG-999/.test(e.text ?? '')), 5000, 'the clicker to be told');
 });

@@ -11,6 +11,8 @@ export const ACTIONS = {
   gateApprove: 'baton.gate.approve',
   gateReject: 'baton.gate.reject',
   gateRetry: 'baton.gate.retry',
+  /** On a failed run's notice, and while a run waits for a model: try the ticket again. */
+  runRetry: 'baton.run.retry',
 } as const;
 
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];

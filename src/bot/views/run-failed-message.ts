@@ -1,6 +1,8 @@
 import type { SlackMessage } from '../../integrations/slack.ts';
 import type { Run } from '../../domain/run.ts';
+import { ACTIONS, runButtonValue } from './action-ids.ts';
 import { escapeMrkdwn, message, section } from './blocks.ts';
+import { actions } from './buttons.ts';
 import { clipReason, SECTION_CHARS } from './clip-reason.ts';
 
 // Slack errors a person can fix themselves, with what to do.
@@ -27,10 +29,29 @@ function asSentence(reason: string): string {
  */
 export function runFailedMessage(run: Run, reason: string, slackError?: string): SlackMessage {
   const known = slackError !== undefined && Object.hasOwn(SLACK_HINTS, slackError) ? SLACK_HINTS[slackError] : undefined;
-  const hint = known ?? `Run \`/agent fix ${run.ticketKey}\` to try again.`;
+  const hint = known ?? `Click Retry, or run \`/agent fix ${run.ticketKey}\`, to try again.`;
   const said = asSentence(reason);
   const key = escapeMrkdwn(run.ticketKey);
   const head = `:x: *${key}* failed: `;
   const body = clipReason(said, SECTION_CHARS - head.length - hint.length - 1);
-  return message(`${key} failed: ${clipReason(said, FALLBACK_REASON_CHARS)} ${hint}`, section(`${head}${body}\n${hint}`));
+  return message(
+    `${key} failed: ${clipReason(said, FALLBACK_REASON_CHARS)} ${hint}`,
+    section(`${head}${body}\n${hint}`),
+    // A new run of the same ticket, requested by whoever clicks (checked on the server).
+    actions('baton.run.failed', { text: 'Retry', actionId: ACTIONS.runRetry, value: runButtonValue(run.id) }),
+  );
+}
+
+/**
+ * Posted once in a run's thread while it waits because no model is configured: exactly what is
+ * missing, and Retry, which sends the run to the agent again once the setting is in place.
+ */
+export function agentWaitingMessage(run: Run, reason: string): SlackMessage {
+  const said = asSentence(reason);
+  const key = escapeMrkdwn(run.ticketKey);
+  return message(
+    `${key} is waiting: ${clipReason(said, FALLBACK_REASON_CHARS)}`,
+    section(`:hourglass_flowing_sand: *${key}* is waiting for its agent. ${clipReason(said, SECTION_CHARS - 200)}`),
+    actions('baton.run.waiting', { text: 'Retry', actionId: ACTIONS.runRetry, value: runButtonValue(run.id) }),
+  );
 }

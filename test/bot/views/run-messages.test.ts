@@ -27,11 +27,11 @@ test('a ticket URL that is not plain http(s) is shown as text, not as a link', (
 
 test('a failure reason that is already a sentence ends with one full stop, and a hint is looked up only by its own name', () => {
   const failed = runFailedMessage(run, 'Baton’s checks failed: an assertion was weakened.');
-  assert.ok(failed.text.includes('weakened. Run `/agent fix ENG-1`'), failed.text);
+  assert.ok(failed.text.includes('weakened. Click Retry, or run `/agent fix ENG-1`'), failed.text);
   assert.ok(!failed.text.includes('..'), failed.text);
-  assert.ok(runFailedMessage(run, 'the tracker said no').text.includes('the tracker said no. Run'));
+  assert.ok(runFailedMessage(run, 'the tracker said no').text.includes('the tracker said no. Click Retry'));
   // A name Object.prototype has is not a hint.
-  assert.ok(runFailedMessage(run, 'x', 'constructor').text.includes('Run `/agent fix ENG-1` to try again.'));
+  assert.ok(runFailedMessage(run, 'x', 'constructor').text.includes('Click Retry, or run `/agent fix ENG-1`, to try again.'));
   assert.ok(runFailedMessage(run, 'x', 'not_in_channel').text.includes('/invite @Baton'));
 });
 
@@ -54,7 +54,7 @@ test('a failure reason full of markup is escaped in the notification text and ca
   assert.ok(fallback.includes('&lt;!channel&gt;'), 'the notification text says what the output said, escaped');
   assert.equal(sections.length, 1);
   assert.ok(sections[0]!.length <= 3_000, `the section is ${sections[0]!.length} characters`);
-  assert.match(sections[0]!, /… \(\d+ more characters\)\nRun `\/agent fix ENG-1` to try again\.$/, 'the cut is said, and the hint survives it');
+  assert.match(sections[0]!, /… \(\d+ more characters\)\nClick Retry, or run `\/agent fix ENG-1`, to try again\.$/, 'the cut is said, and the hint survives it');
   assert.ok(fallback.length < 1_000, `the notification text is ${fallback.length} characters`);
 });
 
