@@ -49,7 +49,7 @@ test('"N replies" opens the thread; the thread shows root, replies and a file li
   assert.equal(byTestId(thread as Node[], 'replies-link').length, 0, 'no replies link inside the thread');
   assert.equal(byTestId(thread as Node[], 'ephemeral').length, 1);
   const [file] = byTestId(thread as Node[], 'file-link');
-  assert.deepEqual([file?.attrs.href, file?.attrs['data-file-id'], textOf(file!)], ['/files/F1', 'F1', '📄DEMO-1.diff']);
+  assert.deepEqual([file?.attrs.href, file?.attrs['data-file-id'], textOf(file!)], ['/files/F1', 'F1', 'DIFFDEMO-1.diff']);
   let prevented = false;
   file!.attrs.on!.click!({ preventDefault: () => { prevented = true; } });
   assert.ok(prevented);

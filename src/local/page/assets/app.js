@@ -83,6 +83,8 @@ function showRoute() {
   } else if (route.name === 'home') {
     if (app.state) buildHome();
   } else {
+    // A thread or file belongs to the Slack side; the tracker and PR pages take the whole width.
+    app.panel = null;
     mount($('main'), h('div', { class: 'page' }, h('p', { class: 'muted' }, 'Loading…')));
     loadPage();
   }

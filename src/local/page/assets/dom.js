@@ -19,6 +19,7 @@ export function toDom(node, doc = globalThis.document) {
 /** Replaces a container's children with the rendered nodes. */
 export function mount(container, nodes) {
   const doc = container.ownerDocument;
-  const list = Array.isArray(nodes) ? nodes : [nodes];
+  // Views return nested lists with nulls for what is not shown, as h() children may be.
+  const list = [nodes].flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false);
   container.replaceChildren(...list.map((n) => toDom(n, doc)));
 }

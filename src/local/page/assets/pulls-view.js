@@ -48,8 +48,9 @@ export function renderFileDiffs(diff) {
 
 function check(c) {
   const conclusion = String(c.conclusion ?? 'pending');
-  const icon = conclusion === 'success' ? '✅' : conclusion === 'failure' ? '❌' : conclusion === 'neutral' || conclusion === 'skipped' ? '⚪' : '⏳';
-  return h('div', { class: `check check-${conclusion.replace(/[^a-z_]/g, '')}`, 'data-testid': 'pull-check', 'data-conclusion': conclusion }, h('div', { class: 'check-head' }, h('span', { 'aria-hidden': 'true' }, `${icon} `), h('strong', {}, String(c.name ?? 'check')), ' ', h('span', { class: 'muted' }, conclusion)), c.summary ? h('div', { class: 'prose check-summary' }, String(c.summary)) : null);
+  // Plain symbols, not emoji: they show with any font.
+  const icon = conclusion === 'success' ? '✓' : conclusion === 'failure' || conclusion === 'timed_out' ? '✗' : '•';
+  return h('div', { class: `check check-${conclusion.replace(/[^a-z_]/g, '')}`, 'data-testid': 'pull-check', 'data-conclusion': conclusion }, h('div', { class: 'check-head' }, h('span', { class: 'check-icon', 'aria-hidden': 'true' }, icon), ' ', h('strong', {}, String(c.name ?? 'check')), ' ', h('span', { class: 'muted' }, conclusion)), c.summary ? h('div', { class: 'prose check-summary' }, String(c.summary)) : null);
 }
 
 function comment(c, ctx) {

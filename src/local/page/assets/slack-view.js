@@ -66,7 +66,7 @@ function fileChips(m, ctx) {
       return h(
         'a',
         { class: 'file-chip', href: `/files/${encodeURIComponent(f.id)}`, 'data-testid': 'file-link', 'data-file-id': f.id, on: { click: (ev) => { ev?.preventDefault?.(); ctx.onOpenFile?.({ ...f, ...record, id: f.id }); } } },
-        h('span', { class: 'file-icon', 'aria-hidden': 'true' }, '📄'),
+        h('span', { class: 'file-icon', 'aria-hidden': 'true' }, String(name.split('.').pop() ?? 'file').slice(0, 4).toUpperCase()),
         h('span', { class: 'file-name' }, name),
       );
     }),
@@ -117,7 +117,7 @@ export function renderEphemeral(e, ctx) {
       { class: 'msg-main' },
       h('div', { class: 'msg-head' }, h('span', { class: 'msg-author' }, author.name), h('span', { class: 'app-badge' }, 'APP'), timeOf(ts, ctx)),
       h('div', { class: 'msg-body' }, renderMessageBody(e, { ...ctx, container })),
-      h('div', { class: 'ephemeral-note' }, h('span', { 'aria-hidden': 'true' }, '👁 '), 'Only visible to you'),
+      h('div', { class: 'ephemeral-note' }, 'Only visible to you'),
     ),
   );
 }
