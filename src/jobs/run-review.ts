@@ -7,23 +7,16 @@ import { withTransaction, type Pool } from '../db/pool.ts';
 import { getRun } from '../db/runs.ts';
 import { coderGatesFromEvidence, computeConsensus } from '../domain/consensus.ts';
 import type { ReviewerName, ReviewerResult, ReviewWeights } from '../domain/review.ts';
-import type { RunOutcome } from '../domain/run.ts';
 import type { ModelCall } from '../agents/model-client.ts';
+import type { ReviewInput } from '../agents/reviewers/run-reviewers.ts';
 import type { Logger } from '../logger.ts';
 import { PermanentError, RetryableError } from './errors.ts';
 import type { Queue } from './queue.ts';
 import type { Payload } from './queues.ts';
 import type { TrackerRoutes } from './tracker-routes.ts';
 
-/** What the reviewers read (src/agents/reviewers/run-reviewers.ts ReviewInput, restated so jobs need not import its module). */
-export interface ReviewRequest {
-  ticket: { key: string; title: string; description: string };
-  summary: string;
-  diff: string;
-  evidence: RunOutcome['evidence'];
-  headSha: string;
-  worktreePath: string;
-}
+/** What the reviewers read: the ticket, the coder's summary, the diff, Baton's evidence and the worktree at the head. */
+export type ReviewRequest = ReviewInput;
 
 /** The three reviewers as main.ts builds them from config: undefined while no model is configured. */
 export type ReviewChange = (
