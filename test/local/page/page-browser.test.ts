@@ -43,7 +43,6 @@ interface Page {
   on(event: string, fn: (arg: { type?: () => string; text?: () => string; message?: string }) => void): void;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   evaluate<T>(fn: () => T): Promise<T>;
-  waitForFunction(fn: string, arg?: unknown, options?: { timeout?: number }): Promise<unknown>;
 }
 interface Browser {
   newPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
@@ -231,7 +230,8 @@ test('the page in chromium: commands, mentions, a confirm, a thread, a file, a m
 
     // The other person approves (the user switcher), after the confirm.
     await $('user-switcher').selectOption('U0LOCALAPP');
-    await page.waitForFunction('document.querySelectorAll(\'[data-testid="ephemeral"]\').length === 0');
+    // Riley's ephemeral is Riley's alone. (Locators, not string predicates: the page's CSP forbids eval.)
+    await $('ephemeral').first().waitFor({ state: 'detached' });
     await panel.locator('[data-testid="button"][data-action-id="gate_approve"]').click();
     await $('confirm-ok').click();
     await panel.locator('[data-testid="message"]:has-text("Approved by @Avery (approver)")').waitFor();
