@@ -1,5 +1,6 @@
 // The page in a real browser against the real Slack emulator, with a scripted stand-in for Baton
-// behind the emulator (the full Baton drives the page in the end-to-end browser test). It needs
+// behind the emulator (the full Baton drives the page in the end-to-end browser test). Set
+// BATON_PAGE_SHOTS to a folder to keep a screenshot of each step. It needs
 // Debian's chromium (CHROMIUM_PATH, default /usr/bin/chromium) and playwright-core
 // (PLAYWRIGHT_CORE: its index.mjs, default the package); without either it is skipped, saying so.
 import { test } from 'node:test';
@@ -82,6 +83,9 @@ function scriptedBaton(web: WebClient, seen: Json[]) {
       const envelope = JSON.parse(raw) as { event: { type: string; text: string; channel: string; ts: string; user: string } };
       const event = envelope.event;
       seen.push({ event: event.type, text: event.text });
+      if (event.type === 'app_home_opened') {
+        later(() => web.views.publish({ user_id: event.user, view: { type: 'home', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'Your runs' } }, { type: 'section', text: { type: 'mrkdwn', text: `Hello <@${event.user}>` } }] } }));
+      }
       if (event.type === 'app_mention') {
         later(async () => {
           const value = JSON.stringify({ runId: 'r1', gate: 'merge', headSha: HEAD });
@@ -110,7 +114,10 @@ function scriptedBaton(web: WebClient, seen: Json[]) {
     const payload = JSON.parse(form.get('payload') ?? '{}') as { type: string; user: { id: string }; trigger_id: string; actions?: { action_id: string }[]; channel?: { id: string }; message?: { ts: string; thread_ts?: string }; view?: { state: { values: { reason: { reason: { value: string } } } } } };
     seen.push({ interaction: payload.type, user: payload.user.id, action: payload.actions?.[0]?.action_id });
     if (payload.type === 'block_actions' && payload.actions?.[0]?.action_id === 'gate_approve') {
-      later(() => web.chat.postMessage({ channel: payload.channel!.id, thread_ts: payload.message!.thread_ts, text: `Approved by <@${payload.user.id}>` }));
+      later(async () => {
+        await web.chat.postMessage({ channel: payload.channel!.id, thread_ts: payload.message!.thread_ts, text: `Approved by <@${payload.user.id}>` });
+        await web.chat.update({ channel: payload.channel!.id, ts: payload.message!.ts, text: 'review card', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: Approved by <@${payload.user.id}>` } }] });
+      });
     }
     if (payload.type === 'block_actions' && payload.actions?.[0]?.action_id === 'gate_reject') {
       later(() => web.views.open({ trigger_id: payload.trigger_id, view: rejectReasonModal({ value: { runId: 'r1', gate: 'merge', headSha: HEAD }, ticketKey: 'DEMO-1' }) }));
@@ -236,6 +243,9 @@ test('the page in chromium: commands, mentions, a confirm, a thread, a file, a m
     await $('confirm-ok').click();
     await panel.locator('[data-testid="message"]:has-text("Approved by @Avery (approver)")').waitFor();
     assert.ok(seen.some((e) => e.action === 'gate_approve' && e.user === 'U0LOCALAPP'));
+    // The card is edited in place: the buttons gone, marked (edited).
+    await panel.locator('[data-testid="message-edited"]').waitFor();
+    assert.equal(await panel.locator('[data-testid="button"][data-action-id="gate_approve"]').count(), 0);
 
     // The file opens in the panel, its diff coloured.
     await panel.locator('[data-testid="file-link"]').click();
@@ -243,8 +253,11 @@ test('the page in chromium: commands, mentions, a confirm, a thread, a file, a m
     await page.locator('[data-testid="file-content"] .diff-add').waitFor();
     await $('file-close').click();
 
-    // Reject opens Baton's modal: an empty reason is refused on the page, a short one by Baton.
-    await $('replies-link').click();
+    // Reject (on a second card) opens Baton's modal: an empty reason is refused on the page, a short one by Baton.
+    await $('composer').fill('@baton again');
+    await $('composer').press('Enter');
+    await page.locator('[data-testid="replies-link"]:has-text("2 replies")').waitFor();
+    await page.locator('[data-testid="replies-link"]:has-text("2 replies")').click();
     await panel.locator('[data-testid="button"][data-action-id="gate_reject"]').click();
     await $('modal').waitFor();
     await $('modal-submit').click();
@@ -263,6 +276,11 @@ test('the page in chromium: commands, mentions, a confirm, a thread, a file, a m
     await $('thread-composer').fill('thanks');
     await $('thread-composer').press('Enter');
     await panel.locator('[data-testid="message"]:has-text("thanks")').waitFor();
+
+    // The App Home: Baton hears it was opened and publishes the view for this person.
+    await $('nav-home').click();
+    await page.locator('[data-testid="home-view"]:has-text("Hello @Avery (approver)")').waitFor();
+    assert.ok(seen.some((e) => e.event === 'app_home_opened'));
 
     // Tickets: list, new ticket, a comment.
     await $('nav-tickets').click();
