@@ -35,7 +35,8 @@ import { h } from './tree.js';
 import { mount } from './dom.js';
 import { getJson } from './api.js';
 import { $, app, toast } from './core.js';
-import { buildChannel, buildHome, buildPanel, isPagePath, onEscape, slackHandlers, updateChannel, updateHome, updateModal, updateThread } from './slack-ui.js';
+import { buildChannel, buildHome, buildPanel, closePanel, isPagePath, slackHandlers, updateChannel, updateHome, updateThread } from './slack-ui.js';
+import { closeModal, topView, updateModal } from './modal-ui.js';
 import { forgetPage, isDataPage, loadPage } from './pages-ui.js';
 
 const USER_KEY = 'baton.local.user';
@@ -90,6 +91,14 @@ function showRoute() {
   }
   buildPanel();
   renderSidebar();
+}
+
+/** Escape backs out of the innermost thing open: a confirm, a modal, then the side panel. */
+function onEscape() {
+  if (app.confirmCancel) return app.confirmCancel();
+  const view = topView();
+  if (view) return closeModal(view);
+  if (app.panel) closePanel();
 }
 
 function navigate(path, { replace = false } = {}) {

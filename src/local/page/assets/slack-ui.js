@@ -6,9 +6,9 @@ import { mount } from './dom.js';
 import { postJson } from './api.js';
 import { $, app, channelById, renderCtx, toast } from './core.js';
 import { encodeComposerText } from './composer-text.js';
-import { missingRequired, modalValues } from './forms.js';
+import { askConfirm } from './modal-ui.js';
 import { looksLikeDiff, renderDiff } from './code.js';
-import { channelMessages, ephemeralsIn, renderConfirm, renderHome, renderModal, renderThreadBody, renderTimeline, replyCounts } from './slack-view.js';
+import { channelMessages, ephemeralsIn, renderHome, renderThreadBody, renderTimeline, replyCounts } from './slack-view.js';
 
 const PAGE_PATH = /^\/(?:|tickets(?:\/[^/]+)?\/?|pulls(?:\/[^/]+)?\/?)$/;
 const FILE_PREVIEW_BYTES = 512 * 1024;
@@ -176,20 +176,6 @@ export function openFile(file) {
   buildPanel();
 }
 
-function askConfirm(confirm) {
-  return new Promise((resolve) => {
-    const layer = $('confirm-layer');
-    const done = (ok) => {
-      layer.replaceChildren();
-      app.confirmCancel = null;
-      resolve(ok);
-    };
-    app.confirmCancel = () => done(false);
-    mount(layer, renderConfirm(confirm, renderCtx(), { onOk: () => done(true), onCancel: () => done(false) }));
-    layer.querySelector('[data-testid="confirm-ok"]')?.focus();
-  });
-}
-
 /** A button: its confirm dialog first, then the interaction (and a URL button's link). */
 async function onAction(el, block, container) {
   if (el.confirm && !(await askConfirm(el.confirm))) return;
@@ -205,68 +191,6 @@ async function onAction(el, block, container) {
   const res = await postJson('/_/slack/action', body);
   if (!res.ok) toast(`${el.text?.text ?? el.action_id}: ${res.error ?? 'failed'}`);
   app.refresh();
-}
-
-function topView() {
-  const top = app.state?.views?.at(-1);
-  return top ? { ...top.view, id: top.id ?? top.view?.id } : null;
-}
-
-function typedValues() {
-  const values = {};
-  for (const el of document.querySelectorAll('#modal-layer [data-block-id][data-action-id]')) {
-    if (el.tagName !== 'INPUT' && el.tagName !== 'TEXTAREA') continue;
-    (values[el.dataset.blockId] ??= {})[el.dataset.actionId] = el.value;
-  }
-  return values;
-}
-
-/** The user's top open view as a modal; re-rendered only when it changed, keeping what was typed. */
-export function updateModal(force = false) {
-  const layer = $('modal-layer');
-  const view = topView();
-  if (!view) {
-    app.modal = { key: '', viewId: null, errors: {}, formError: null };
-    return layer.replaceChildren();
-  }
-  const key = JSON.stringify(view);
-  if (key === app.modal.key && !force) return;
-  const same = app.modal.viewId === view.id;
-  const values = same ? typedValues() : {};
-  if (!same) Object.assign(app.modal, { errors: {}, formError: null });
-  Object.assign(app.modal, { key, viewId: view.id });
-  mount(layer, renderModal(view, { ...renderCtx(), errors: app.modal.errors, formError: app.modal.formError, values }, { onSubmit: submitModal, onClose: closeModal }));
-  if (!same) layer.querySelector('input, textarea')?.focus();
-}
-
-async function submitModal(view) {
-  const form = document.querySelector('#modal-layer [data-testid="modal"]');
-  const missing = missingRequired(form);
-  if (Object.keys(missing).length > 0) {
-    Object.assign(app.modal, { errors: missing, formError: null });
-    return updateModal(true);
-  }
-  const button = form.querySelector('[data-testid="modal-submit"]');
-  if (button) button.disabled = true;
-  const res = await postJson('/_/slack/view_submit', { user: app.user, view_id: view.id, values: modalValues(form) });
-  if (button) button.disabled = false;
-  Object.assign(app.modal, res.ok ? { errors: {}, formError: null } : { errors: res.errors ?? {}, formError: res.errors ? null : res.error ?? 'failed' });
-  if (!res.ok) updateModal(true);
-  app.refresh();
-}
-
-async function closeModal(view) {
-  const res = await postJson('/_/slack/view_close', { user: app.user, view_id: view.id });
-  if (!res.ok) toast(`Close: ${res.error ?? 'failed'}`);
-  app.refresh();
-}
-
-/** Escape backs out of the innermost thing open: a confirm, a modal, then the side panel. */
-export function onEscape() {
-  if (app.confirmCancel) return app.confirmCancel();
-  const view = topView();
-  if (view) return closeModal(view);
-  if (app.panel) closePanel();
 }
 
 /** What buttons, reply links and file links do (app.js puts them in app.handlers). */
