@@ -31,6 +31,7 @@ export interface RunRow {
   question: string | null;
   clarification_answer: string | null;
   unsandboxed: boolean;
+  waiting_for_agent: boolean;
   outcome: RunOutcome | null;
   created_at: Date;
   updated_at: Date;
@@ -64,6 +65,7 @@ export function toRun(row: RunRow): Run {
     question: row.question,
     clarificationAnswer: row.clarification_answer,
     unsandboxed: row.unsandboxed,
+    waitingForAgent: row.waiting_for_agent === true && row.status === 'queued',
     outcome: row.outcome,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

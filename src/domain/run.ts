@@ -81,6 +81,8 @@ export interface Run {
   clarificationAnswer: string | null;
   /** Baton's tests for this run ran without a sandbox (policy allowed it): shown loudly. */
   unsandboxed: boolean;
+  /** Queued because no model is configured: its status says what is missing, with Retry. */
+  waitingForAgent: boolean;
   /** A proven change, once Baton's outcome gates held. */
   outcome: RunOutcome | null;
   createdAt: Date;

@@ -10,8 +10,6 @@ import type { Ticket } from '../domain/ticket.ts';
 import type { SlackClient } from '../integrations/slack.ts';
 import { TrackerError } from '../integrations/trackers/ticket-tracker.ts';
 import type { Logger } from '../logger.ts';
-import { agentWaitingMessage } from '../bot/views/run-failed-message.ts';
-import { oncePerRun } from './once-per-run.ts';
 import { statusMessage, threadRootMessage } from '../bot/views/run-messages.ts';
 import { PermanentError, RetryableError } from './errors.ts';
 import type { Queue } from './queue.ts';
@@ -159,22 +157,10 @@ export async function runFix(payload: { runId: string }, deps: RunFixDeps): Prom
   if (!deps.agent) {
     // Conditional on `queued`: a cancel that lands now keeps its own reason. No job holds the run
     // now; a worker that starts with the agent configured sends it again (requeue-runs-waiting-for-agent.ts).
-    const reason = deps.agentMissing ?? AGENT_NOT_CONFIGURED;
-    const waiting = await waitForAgent(deps.pool, run.id, reason);
+    const waiting = await waitForAgent(deps.pool, run.id, deps.agentMissing ?? AGENT_NOT_CONFIGURED);
     log.info('no model is configured; the run waits for a worker that has one');
-    if (waiting) {
-      await showProgress(waiting, deps, log);
-      // Said once in the thread with Retry, besides the status: what is missing, and a way to go on.
-      const { slack } = deps;
-      if (slack && waiting.channelId && waiting.threadTs) {
-        const channel = waiting.channelId;
-        const thread = waiting.threadTs;
-        await oncePerRun(deps.pool, run.id, { action: 'run.agent_waiting_told', key: 'agent' }, async () => {
-          const posted = await slack.postMessage(channel, agentWaitingMessage(waiting, reason), thread);
-          return { ts: posted.ts };
-        }).catch((error: unknown) => log.warn({ err: error }, 'the run waits for a model, but its thread could not be told beyond the status'));
-      }
-    }
+    // The status says what is missing, with Retry (statusMessage).
+    if (waiting) await showProgress(waiting, deps, log);
     return;
   }
   const agent = deps.agent;

@@ -41,17 +41,3 @@ export function runFailedMessage(run: Run, reason: string, slackError?: string):
     actions('baton.run.failed', { text: 'Retry', actionId: ACTIONS.runRetry, value: runButtonValue(run.id) }),
   );
 }
-
-/**
- * Posted once in a run's thread while it waits because no model is configured: exactly what is
- * missing, and Retry, which sends the run to the agent again once the setting is in place.
- */
-export function agentWaitingMessage(run: Run, reason: string): SlackMessage {
-  const said = asSentence(reason);
-  const key = escapeMrkdwn(run.ticketKey);
-  return message(
-    `${key} is waiting: ${clipReason(said, FALLBACK_REASON_CHARS)}`,
-    section(`:hourglass_flowing_sand: *${key}* is waiting for its agent. ${clipReason(said, SECTION_CHARS - 200)}`),
-    actions('baton.run.waiting', { text: 'Retry', actionId: ACTIONS.runRetry, value: runButtonValue(run.id) }),
-  );
-}

@@ -5,6 +5,8 @@ import { context, escapeMrkdwn, link, message, section } from './blocks.ts';
 import { clipReason, SECTION_CHARS } from './clip-reason.ts';
 import { unsandboxedWarning } from './unsandboxed-warning.ts';
 import { usd } from './usd.ts';
+import { ACTIONS, runButtonValue } from './action-ids.ts';
+import { actions } from './buttons.ts';
 
 const STATUS_LABEL: Record<RunStatus, string> = {
   queued: 'queued',
@@ -82,6 +84,8 @@ export function statusMessage(run: Run): SlackMessage {
     ...(run.unsandboxed ? [unsandboxedWarning()] : []),
     section(checklist(run)),
     ...spent,
+    // No model on this Baton: the reason above says what is missing; Retry sends the run on once it is there.
+    ...(run.waitingForAgent ? [actions('baton.run.waiting', { text: 'Retry', actionId: ACTIONS.runRetry, value: runButtonValue(run.id) })] : []),
   );
 }
 

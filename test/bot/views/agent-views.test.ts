@@ -15,7 +15,7 @@ const run: Run = {
   requestedBy: 'U0REQUESTER', channelId: 'C1', responseUrl: null, threadTs: '1.1', statusTs: '1.2', threadUrl: null, priority: 0,
   ticketTitle: 'Total is off by one', ticketUrl: 'https://linear.app/acme/issue/ENG-1', repo: 'acme/shop', branch: 'baton/ENG-1-total', prNumber: null,
   prUrl: null, headSha: null, costUsd: 0, costCapUsd: null, costCapRaisedBy: null, progress: [], question: null, clarificationAnswer: null,
-  unsandboxed: false, outcome: null, createdAt: new Date(0), updatedAt: new Date(0),
+  unsandboxed: false, waitingForAgent: false, outcome: null, createdAt: new Date(0), updatedAt: new Date(0),
 };
 
 // What an attacker would put in a ticket, a model's summary or a diff to ping or phish a channel.

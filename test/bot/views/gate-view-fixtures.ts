@@ -32,7 +32,7 @@ export const run: Run = {
   requestedBy: 'U0REQUESTER', channelId: 'C1', responseUrl: null, threadTs: '1.1', statusTs: '1.2', threadUrl: null, priority: 0,
   ticketTitle: 'Total is off by one', ticketUrl: 'https://linear.app/acme/issue/ENG-1', repo: 'acme/shop', branch: 'baton/ENG-1-total', prNumber: 12,
   prUrl: 'https://github.com/acme/shop/pull/12', headSha: HEAD, costUsd: 0, costCapUsd: null, costCapRaisedBy: null, progress: [], question: null,
-  clarificationAnswer: null, unsandboxed: false, outcome, createdAt: new Date(0), updatedAt: new Date(0),
+  clarificationAnswer: null, unsandboxed: false, waitingForAgent: false, outcome, createdAt: new Date(0), updatedAt: new Date(0),
 };
 
 export const reviews: ReviewerResult[] = [

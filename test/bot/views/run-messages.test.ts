@@ -8,7 +8,7 @@ const run: Run = {
   id: '00000000-0000-4000-8000-000000000001', ticketKey: 'ENG-1', source: 'linear', status: 'queued', statusReason: null,
   requestedBy: 'Linear poll', channelId: 'C1', responseUrl: null, threadTs: null, statusTs: null, threadUrl: null, priority: 0,
   ticketTitle: null, ticketUrl: null, repo: null, branch: null, prNumber: null, prUrl: null, headSha: null,
-  costUsd: 0, costCapUsd: null, costCapRaisedBy: null, progress: [], question: null, clarificationAnswer: null, unsandboxed: false, outcome: null,
+  costUsd: 0, costCapUsd: null, costCapRaisedBy: null, progress: [], question: null, clarificationAnswer: null, unsandboxed: false, waitingForAgent: false, outcome: null,
   createdAt: new Date(0), updatedAt: new Date(0),
 };
 
