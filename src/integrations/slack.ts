@@ -30,6 +30,52 @@ export interface SlackClientOptions {
   apiUrl: string;
   token: string;
   retries: number;
+  /**
+   * Called once for each verb that fails (after the SDK's retries) with the Slack API method and
+   * the error's code, e.g. ('chat.postMessage', 'channel_not_found'); /metrics counts them.
+   */
+  onError?: (method: string, code: string) => void;
+}
+
+/** The Slack API method behind each verb, as /metrics labels its errors. */
+const API_METHODS: Record<keyof SlackClient, string> = {
+  postMessage: 'chat.postMessage',
+  updateMessage: 'chat.update',
+  deleteMessage: 'chat.delete',
+  permalink: 'chat.getPermalink',
+  respond: 'response_url',
+  postEphemeral: 'chat.postEphemeral',
+  usergroupMembers: 'usergroups.users.list',
+  userName: 'users.info',
+};
+
+/**
+ * Slack's own code when it answered with one (`channel_not_found`), else the SDK's
+ * (`slack_webapi_rate_limited_error`, `slack_webapi_request_error`), else the HTTP status of a
+ * response_url, else what kind of failure it was.
+ */
+export function slackErrorCode(error: unknown): string {
+  const e = error as { data?: { error?: unknown }; code?: unknown; status?: unknown; name?: unknown } | null;
+  if (typeof e?.data?.error === 'string') return e.data.error;
+  if (typeof e?.code === 'string') return e.code;
+  if (typeof e?.status === 'number') return `http_${e.status}`;
+  return e?.name === 'TimeoutError' ? 'timeout' : 'request_failed';
+}
+
+function reportingErrors(client: SlackClient, onError: (method: string, code: string) => void): SlackClient {
+  const reporting = {} as Record<keyof SlackClient, (...args: never[]) => Promise<unknown>>;
+  for (const verb of Object.keys(API_METHODS) as (keyof SlackClient)[]) {
+    const call = client[verb] as (...args: unknown[]) => Promise<unknown>;
+    reporting[verb] = async (...args: unknown[]) => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        onError(API_METHODS[verb], slackErrorCode(error));
+        throw error;
+      }
+    };
+  }
+  return reporting as unknown as SlackClient;
 }
 
 // Per request. The SDK's default is no limit, and a call that hangs holds a job (and any claim it
@@ -49,7 +95,7 @@ export function createWebClient(options: SlackClientOptions): WebClient {
 
 export function createSlackClient(options: SlackClientOptions): SlackClient {
   const web = createWebClient(options);
-  return {
+  const client: SlackClient = {
     async postMessage(channel, message, threadTs) {
       const result = await web.chat.postMessage({
         channel,
@@ -99,4 +145,5 @@ export function createSlackClient(options: SlackClientOptions): SlackClient {
       if (!response.ok) throw Object.assign(new Error(`response_url answered ${response.status}`), { status: response.status });
     },
   };
+  return options.onError ? reportingErrors(client, options.onError) : client;
 }

@@ -31,12 +31,26 @@ export interface AcceptedDelivery<E> {
   event: E;
 }
 
+/**
+ * How a delivery was answered: recorded and enqueued, seen before, signed but nothing Baton acts
+ * on (200), refused (405, 413, 401, 400: the sender or an impostor is at fault), or failed (503,
+ * 500: Baton is, and the sender retries).
+ */
+export type WebhookOutcome = 'queued' | 'duplicate' | 'ignored' | 'refused' | 'failed';
+
+/** The counter /metrics shows (src/metrics/create-metrics.ts); one call per answered delivery. */
+export interface WebhookMetrics {
+  webhookDelivery(source: DeliverySource, outcome: WebhookOutcome): void;
+}
+
 export interface WebhookHandlerOptions<E> {
   source: WebhookSource<E>;
   maxBodyBytes: number;
   /** Records the delivery and enqueues its job in one transaction (src/jobs/accept-delivery.ts). */
   accept(delivery: AcceptedDelivery<E>): Promise<'queued' | 'duplicate'>;
   log: Logger;
+  /** Counts each answer by outcome; absent when metrics are off. */
+  metrics?: WebhookMetrics;
 }
 
 function answer(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
@@ -57,25 +71,31 @@ export function singleHeader(value: string | string[] | undefined): string | und
  */
 export function createWebhookHandler<E>(options: WebhookHandlerOptions<E>): RequestListener {
   const { source, log } = options;
+  const count = (outcome: WebhookOutcome): void => options.metrics?.webhookDelivery(source.name, outcome);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method !== 'POST') return answer(res, 405, { error: 'method_not_allowed' }, { allow: 'POST' });
+    if (req.method !== 'POST') {
+      count('refused');
+      return answer(res, 405, { error: 'method_not_allowed' }, { allow: 'POST' });
+    }
     let raw: Buffer;
     try {
       raw = await readRawBody(req, options.maxBodyBytes);
     } catch (error) {
       if (error instanceof ClientAbortedError) {
-        // Nobody is left to answer; a sender that still wants it delivered will retry.
+        // Nobody is left to answer (so nothing is counted); a sender that still wants it delivered will retry.
         log.info({ source: source.name, receivedBytes: error.receivedBytes }, 'webhook not read: the client closed the connection mid-body');
         return;
       }
       if (!(error instanceof BodyTooLargeError)) throw error;
       log.warn({ source: source.name, limit: error.limitBytes }, 'webhook refused: body too large');
+      count('refused');
       // The rest of the body is not read; closing the connection stops the sender sending it.
       return answer(res, 413, { error: 'payload_too_large', limitBytes: error.limitBytes }, { connection: 'close' });
     }
     const verified = source.verify(raw, req.headers);
     if (!verified.ok) {
       log.warn({ source: source.name, reason: verified.reason }, 'webhook refused: signature check failed');
+      count('refused');
       return answer(res, 401, { error: 'invalid_signature', reason: verified.reason });
     }
     let body: unknown;
@@ -83,6 +103,7 @@ export function createWebhookHandler<E>(options: WebhookHandlerOptions<E>): Requ
       body = JSON.parse(raw.toString('utf8'));
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
+      count('refused');
       return answer(res, 400, { error: 'invalid_json' });
     }
     const eventName = source.eventName(req.headers, body);
@@ -90,6 +111,7 @@ export function createWebhookHandler<E>(options: WebhookHandlerOptions<E>): Requ
     if (!parsed.ok) {
       // Signed and well-formed but nothing Baton acts on: 200, or the sender would retry it for hours.
       log.debug({ source: source.name, eventName, reason: parsed.reason }, 'webhook ignored');
+      count('ignored');
       return answer(res, 200, { status: 'ignored', reason: parsed.reason });
     }
     // A sender that omits its delivery id still resends the same bytes; their digest stands in.
@@ -99,15 +121,18 @@ export function createWebhookHandler<E>(options: WebhookHandlerOptions<E>): Requ
     try {
       const outcome = await options.accept({ source: source.name, deliveryId, alsoKnownAs, eventName, event: parsed.value });
       log.info({ source: source.name, deliveryId, eventName, outcome, unsigned: verified.unsigned }, 'webhook accepted');
+      count(outcome);
       return answer(res, 200, { status: outcome });
     } catch (error) {
       log.error({ err: error, source: source.name, deliveryId }, 'webhook could not be recorded; the sender will retry');
+      count('failed');
       return answer(res, 503, { error: 'unavailable', hint: 'Baton could not record the delivery; it is safe to retry' }, { 'retry-after': '30' });
     }
   };
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
       log.error({ err: error, source: source.name }, 'webhook handler failed');
+      count('failed');
       if (!res.headersSent) answer(res, 500, { error: 'internal_error' });
       else res.end();
     });
