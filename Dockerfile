@@ -8,7 +8,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
-RUN npx tsc -p tsconfig.build.json && cp -r migrations dist/migrations
+# The local page's HTML, CSS and browser modules are served as files, not compiled.
+RUN npx tsc -p tsconfig.build.json && cp -r migrations dist/migrations \
+  && cp -r src/local/page/index.html src/local/page/assets dist/src/local/page/
 
 FROM node:24-bookworm-slim AS runtime
 # git: runs work in git worktrees. tini: forwards SIGTERM so running jobs get their grace period.
@@ -36,7 +38,9 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends git ca-certificates tini bubblewrap \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production DATA_DIR=/data PORT=3000
+# A container is a deployment: local mode (the Slack emulator for trying Baton on one machine) is
+# off unless asked for; with LOCAL_MODE=on, also set LOCAL_HOST=0.0.0.0 and publish LOCAL_PORT.
+ENV NODE_ENV=production DATA_DIR=/data PORT=3000 LOCAL_MODE=off
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist

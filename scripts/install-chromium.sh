@@ -13,4 +13,4 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "chromium is missing; installing the Debian package chromium" >&2
 $sudo apt-get update -qq
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-noto-color-emoji >/dev/null
