@@ -219,8 +219,8 @@ export async function openLocalPage(url: string, prefix: string): Promise<LocalP
     },
     async actAs(userId) {
       await page.getByTestId('user-switcher').selectOption(userId);
-      // The page re-renders for the new user; wait until the switcher says who acts now.
-      await page.waitForFunction(`document.querySelector('[data-testid="user-switcher"]')?.value === ${JSON.stringify(userId)}`);
+      // The page refetches the state as that person; the switcher shows who acts now.
+      await eventually(async () => (await page.getByTestId('user-switcher').inputValue()) === userId, 10_000, `the page to act as ${userId}`);
     },
     async close() {
       await context.close();
@@ -228,7 +228,7 @@ export async function openLocalPage(url: string, prefix: string): Promise<LocalP
     },
   };
   await page.goto(url);
-  await page.getByTestId('live-status').and(page.locator('[data-state="live"]')).waitFor();
+  await page.locator('[data-testid="live-status"][data-state="live"]').waitFor({ state: 'attached' });
   return local;
 }
 
