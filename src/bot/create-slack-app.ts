@@ -28,8 +28,15 @@ export function createSlackApp({ slack, retries, log }: SlackAppOptions): SlackA
   const logger = boltLogger(log);
   const clientOptions = { slackApiUrl: slack.apiUrl, retryConfig: { retries } };
   if (slack.appToken) {
-    // Bolt's SocketModeReceiver always opens its connection via slack.com (no base URL option).
-    const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger });
+    // apps.connections.open (the call that hands out the WebSocket URL, at start and at every
+    // reconnect) goes to SLACK_API_URL like every other call: Bolt 5 gives the receiver's
+    // installerOptions.clientOptions to its SocketModeClient's WebClient, OAuth or not. Only the URL:
+    // Socket Mode keeps its own retries for that call, since it is how it reconnects.
+    const receiver = new SocketModeReceiver({
+      appToken: slack.appToken,
+      logger,
+      installerOptions: { clientOptions: { slackApiUrl: slack.apiUrl } },
+    });
     const app = new App({ receiver: ackUnhandled(receiver, log), token: slack.botToken, logger, clientOptions, deferInitialization: true });
     return {
       app,
