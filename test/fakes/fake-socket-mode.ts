@@ -249,7 +249,7 @@ export class FakeSocketMode extends FakeServer {
       };
       const timer = setTimeout(() => {
         this.changes.off('change', onChange);
-        reject(new Error(`slack-socket-mode fake: no ${what} within ${timeoutMs} ms`));
+        reject(new Error(`slack-socket-mode fake: timed out after ${timeoutMs} ms waiting for ${what}`));
       }, timeoutMs);
       this.changes.on('change', onChange);
     });
