@@ -135,4 +135,6 @@ test('a disconnect message (refresh_requested) makes Baton close and reconnect, 
   // Only one socket is open at the end: the dropped ones stay closed.
   assert.deepEqual(socketMode.connections.map((c) => c.closedWith === undefined), [false, false, true]);
   assert.deepEqual(socketMode.strays, []);
+  // A socket Slack recycles is normal traffic: no error-level line for either reconnect.
+  assert.deepEqual(app.logs.filter((l) => /"level":(50|60)/.test(l)), []);
 });
