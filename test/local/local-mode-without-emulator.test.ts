@@ -99,9 +99,11 @@ test('a signed /agent fix on a local ticket runs to the review card, and a signe
   assert.match((command.json as { text: string }).text, /Queued BUG-1/);
 
   const run = await eventually(async () => {
-    const { rows } = await db.pool.query<{ id: string; thread_ts: string; branch: string; pr_url: string }>(
-      `SELECT * FROM runs WHERE ticket_key = 'BUG-1' AND ${PUBLISHED}`);
-    return rows[0];
+    const { rows } = await db.pool.query<{ id: string; thread_ts: string; branch: string; pr_url: string; published: boolean; status: string; status_reason: string }>(
+      `SELECT *, ${PUBLISHED} AS published FROM runs WHERE ticket_key = 'BUG-1'`);
+    // A run that went wrong fails the test now, with its reason, rather than at the timeout.
+    if (rows[0] && ['failed', 'cancelled'].includes(rows[0].status)) throw new Error(`BUG-1's run ended ${rows[0].status}: ${rows[0].status_reason}`);
+    return rows[0]?.published ? rows[0] : undefined;
   }, 90_000, "BUG-1's run to publish its card").catch(async (error: Error) => {
     const { rows } = await db.pool.query('SELECT status, status_reason FROM runs WHERE ticket_key = $1', ['BUG-1']);
     const problems = app.logs.filter((line) => /"level":(40|50|60)/.test(line)).slice(-10).join('');

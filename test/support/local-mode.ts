@@ -86,6 +86,11 @@ export interface LocalBaton {
   ticket(key: string): Promise<LocalTicket>;
   /** The run of `ticketKey` once `where` (SQL on runs) holds. */
   runWhere(where: string, what: string, ticketKey?: string, timeoutMs?: number): Promise<{ id: string; status: string; thread_ts: string; branch: string | null }>;
+  /**
+   * `wait`, unless the ticket's run ends failed or cancelled first: then a rejection with its reason,
+   * so a run that went wrong fails the test at once instead of at the browser's timeout.
+   */
+  unlessRunFails<T>(ticketKey: string, wait: Promise<T>): Promise<T>;
   /** `git -C <repoPath> <args>`, trimmed stdout. */
   git(...args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -161,6 +166,24 @@ export async function startLocalBaton(options: LocalBatonOptions = {}): Promise<
         );
         return rows[0];
       }, timeoutMs, what),
+    async unlessRunFails(ticketKey, wait) {
+      let settled = false;
+      const failed = (async (): Promise<never> => {
+        while (!settled) {
+          const { rows } = await db.pool.query<{ status: string; status_reason: string | null }>(
+            "SELECT status, status_reason FROM runs WHERE ticket_key = $1 AND status IN ('failed', 'cancelled') ORDER BY created_at DESC LIMIT 1", [ticketKey],
+          );
+          if (rows[0]) throw new Error(`${ticketKey}'s run ended ${rows[0].status}: ${rows[0].status_reason ?? 'no reason given'}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        return new Promise<never>(() => undefined);
+      })();
+      try {
+        return await Promise.race([wait, failed]);
+      } finally {
+        settled = true;
+      }
+    },
     git: async (...args) => (await promisify(execFile)('git', ['-C', repoPath, ...args])).stdout.trim(),
     async stop() {
       await app.stop();
