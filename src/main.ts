@@ -256,7 +256,9 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       webhooks.jira = createWebhookHandler({ source: jiraWebhookSource(config.webhookSecrets.jira, { allowUnsigned }), maxBodyBytes, accept, log });
       webhooks.github = createWebhookHandler({ source: githubWebhookSource(config.webhookSecrets.github), maxBodyBytes, accept, log });
     }
-    const server = createHttpServer({ slack: web ? slackApp?.httpHandler : undefined, webhooks, readiness, log });
+    const server = createHttpServer({
+      slack: web ? slackApp?.httpHandler : undefined, slackMode: slackApp?.mode === 'socket' ? 'socket' : 'not_connected', webhooks, readiness, log,
+    });
     await listen(server, config.port);
     stops.push(() => close(server));
     stops.unshift(async () => log.info('Baton stopped'));

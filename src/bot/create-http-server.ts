@@ -9,6 +9,8 @@ export interface ReadyReport {
 
 export interface HttpServerOptions {
   slack: RequestListener | undefined;
+  /** How Slack reaches Baton when `slack` is undefined: over Socket Mode Slack never calls this URL. */
+  slackMode?: 'socket' | 'not_connected';
   /** `/webhooks/<name>` → handler; later issues add Linear, Jira and GitHub. */
   webhooks: Record<string, RequestListener>;
   readiness: () => Promise<ReadyReport>;
@@ -35,6 +37,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
       // Bolt throws at any other method, and the error would carry the whole request into the log.
       if (req.method !== 'POST') return json(res, 405, { error: 'method_not_allowed' }, { allow: 'POST' });
       if (options.slack) return options.slack(req, res);
+      if (options.slackMode === 'socket') {
+        return json(res, 404, { error: 'socket_mode', hint: 'This Baton talks to Slack over Socket Mode; Slack does not call /slack/events. Unset SLACK_APP_TOKEN for HTTP.' });
+      }
       return json(res, 503, { error: 'slack_not_connected', hint: 'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).' });
     }
     const name = path.startsWith('/webhooks/') ? path.slice('/webhooks/'.length) : undefined;
