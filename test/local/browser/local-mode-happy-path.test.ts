@@ -73,8 +73,11 @@ test('in the browser: /agent fix DEMO-1 → thread and checklist → review card
     await browser.actAs(APPROVER.id);
     await page.locator('[data-testid="ephemeral"]', { hasText: 'Queued DEMO-1' }).waitFor({ state: 'detached' });
     await approve.waitFor();
+    // Taller, so the README's picture holds the whole card: the reviewers' scores down to the buttons.
+    await page.setViewportSize({ width: 1280, height: 1280 });
     await card.scrollIntoViewIfNeeded();
     const readme = await shot('review-card-as-approver');
+    await page.setViewportSize({ width: 1280, height: 860 });
     if (process.env.UPDATE_SCREENSHOT === '1') await saveReadmeScreenshot(await readFile(readme));
 
     // 5. Approve (through its confirm dialog when the card asks for one): the card says who approved.
