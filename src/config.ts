@@ -30,6 +30,8 @@ const HINTS: Record<string, string> = {
   LOCAL_MODE: 'auto (local mode when no Slack workspace is configured), on, or off',
   LOCAL_HOST: 'the address local mode\'s page binds to; keep 127.0.0.1 unless you know why',
   LOCAL_PORT: 'the port of local mode\'s page (the Slack emulator, local tickets and pull requests)',
+  METRICS_PORT: 'the port Prometheus metrics (/metrics) are served on, on a listener of their own; unset: no metrics',
+  METRICS_HOST: 'the address the metrics port binds to; keep 127.0.0.1 unless Prometheus scrapes from another machine',
 };
 
 const ANTHROPIC_DEFAULT_URL = 'https://api.anthropic.com';
@@ -85,6 +87,8 @@ const envSchema = z.object({
   LOCAL_MODE: z.enum(['auto', 'on', 'off']).default('auto'),
   LOCAL_HOST: z.string().min(1).default('127.0.0.1'),
   LOCAL_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 /** Every environment key Baton reads (documented in .env.example). */
@@ -140,6 +144,8 @@ export interface Config {
    * `emulator` is on, the Slack emulator Baton's own Slack client talks to. It runs when the emulator
    * is on or baton.yml uses a local tracker or a repository with `path:`.
    */
+  /** Prometheus metrics on a listener of their own (METRICS_PORT); undefined: none served. */
+  metrics: { host: string; port: number } | undefined;
   local: {
     /** No Slack workspace configured (LOCAL_MODE auto) or LOCAL_MODE=on: Slack is emulated in the browser. */
     emulator: boolean;
@@ -269,6 +275,9 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
   const anthropic = anthropicFrom(env, raw);
 
   const local = localFrom(env, slack.slack !== undefined, problems);
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+    problems.push('METRICS_PORT: the same as PORT; metrics get a listener of their own (pick another port)');
+  }
   let effectivePolicy = policy;
   if (local.emulator) {
     // The emulator is this workspace: Baton's own Slack client and signature checks work against it
@@ -324,6 +333,7 @@ export function loadConfig(source: ConfigSource = { env: process.env, cwd: proce
     policyFile,
     secrets,
     local: { ...local, enabled: local.emulator || usesLocal },
+    metrics: env.METRICS_PORT === undefined ? undefined : { host: env.METRICS_HOST, port: env.METRICS_PORT },
   };
 }
 

@@ -42,6 +42,9 @@ import { endRejectedRun } from './jobs/reject-run.ts';
 import { auditTrail } from './jobs/audit-trail.ts';
 import { registerGateActions } from './bot/actions/gate-actions.ts';
 import { registerRunRetry } from './bot/actions/run-retry-action.ts';
+import { createMetrics } from './metrics/create-metrics.ts';
+import { withJobMetrics } from './metrics/with-job-metrics.ts';
+import { startMetricsServer } from './metrics/start-metrics-server.ts';
 import { retryRun } from './jobs/retry-run.ts';
 import { startLocalParts, type LocalParts } from './local/start-local-parts.ts';
 import { routeCodeHost } from './local/code-host/route-code-host.ts';
@@ -111,7 +114,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     const applied = await migrate(pool, config.database.schema);
     if (applied.length) log.info({ applied }, 'database migrated');
 
-    const queue = createQueue({
+    const metrics = config.metrics ? createMetrics({ pool, jobsSchema: `${config.database.schema}_jobs`, log }) : undefined;
+    const rawQueue = createQueue({
       pool,
       schema: `${config.database.schema}_jobs`,
       pollIntervalSeconds: config.policy.queue.poll_interval_seconds,
@@ -126,6 +130,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
         'deploy.production': deployExpirySeconds(config.policy),
       },
     });
+    // Every handler timed for baton_job_duration_seconds when metrics are on.
+    const queue = metrics ? withJobMetrics(rawQueue, metrics) : rawQueue;
     await queue.start();
     stops.push(() => queue.stop(config.policy.queue.shutdown_grace_seconds));
 
@@ -136,7 +142,9 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       stops.push(() => local!.stop());
     }
     const slackConfig = local?.slackConfig ?? config.slack;
-    const slack = slackConfig ? createSlackClient({ apiUrl: slackConfig.apiUrl, token: slackConfig.botToken, retries: config.httpRetries }) : undefined;
+    const slack = slackConfig
+      ? createSlackClient({ apiUrl: slackConfig.apiUrl, token: slackConfig.botToken, retries: config.httpRetries, onError: metrics?.slackError })
+      : undefined;
     const trackers: Partial<Record<TrackerName, TicketTracker>> = {};
     if (config.trackers.linear) trackers.linear = createLinearTracker(config.trackers.linear);
     if (config.trackers.jira) trackers.jira = createJiraTracker(config.trackers.jira);
@@ -251,16 +259,21 @@ export async function startBaton(config: Config, options: StartOptions): Promise
         if (config.local.emulator) log.debug(line);
         else log.warn(line);
       }
-      webhooks.linear = createWebhookHandler({ source: linearWebhookSource(config.webhookSecrets.linear), maxBodyBytes, accept, log });
+      webhooks.linear = createWebhookHandler({ source: linearWebhookSource(config.webhookSecrets.linear), maxBodyBytes, accept, log, metrics });
       const allowUnsigned = config.policy.webhooks.allow_unsigned.includes('jira');
-      webhooks.jira = createWebhookHandler({ source: jiraWebhookSource(config.webhookSecrets.jira, { allowUnsigned }), maxBodyBytes, accept, log });
-      webhooks.github = createWebhookHandler({ source: githubWebhookSource(config.webhookSecrets.github), maxBodyBytes, accept, log });
+      webhooks.jira = createWebhookHandler({ source: jiraWebhookSource(config.webhookSecrets.jira, { allowUnsigned }), maxBodyBytes, accept, log, metrics });
+      webhooks.github = createWebhookHandler({ source: githubWebhookSource(config.webhookSecrets.github), maxBodyBytes, accept, log, metrics });
     }
     const server = createHttpServer({
       slack: web ? slackApp?.httpHandler : undefined, slackMode: slackApp?.mode === 'socket' ? 'socket' : 'not_connected', webhooks, readiness, log,
     });
     await listen(server, config.port);
     stops.push(() => close(server));
+    if (metrics && config.metrics) {
+      const metricsServer = await startMetricsServer({ ...config.metrics, metrics, log });
+      stops.push(() => metricsServer.stop());
+      log.info({ url: `${metricsServer.url}/metrics` }, 'Prometheus metrics are served');
+    }
     stops.unshift(async () => log.info('Baton stopped'));
     const { port } = server.address() as AddressInfo;
     if (local) local.batonIsUp(`http://127.0.0.1:${port}`);
