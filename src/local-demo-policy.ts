@@ -23,11 +23,12 @@ export function localDemoRepoPath(dataDir: string): string {
 
 /**
  * baton.yml as local mode runs it when it names no team: the demo team and repository added, and
- * the approver put on both gates unless baton.yml names approvers itself. Everything else in
+ * both people put on both gates unless baton.yml names approvers itself. Everything else in
  * baton.yml (models, limits, sandbox…) stays as written.
  */
 export function localDemoPolicy(policy: Policy, dataDir: string): Policy {
-  const approvers = [LOCAL_DEMO.approver.id];
+  // Riley may approve too, so the demo shows the rule that matters: nobody approves their own run.
+  const approvers = [LOCAL_DEMO.approver.id, LOCAL_DEMO.requester.id];
   return policySchema.parse({
     ...policy,
     teams: { [LOCAL_DEMO.prefix]: { tracker: 'local', channel: LOCAL_DEMO.channel.id, repo: LOCAL_DEMO.repo } },

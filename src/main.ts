@@ -163,7 +163,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     const workspaces = createWorkspaceManager({
       dataDir: config.dataDir,
       log,
-      credentials: github ? async () => ({ username: 'x-access-token', password: await github.installationToken() }) : undefined,
+      // Only GitHub needs a token to fetch and push; repositories on disk (local mode) need none.
+      credentials: githubClient ? async () => ({ username: 'x-access-token', password: await githubClient.installationToken() }) : undefined,
     });
     if (worker) {
       // Workspaces of runs that ended while Baton was down are removed before new work starts.

@@ -19,7 +19,7 @@ test('defaults: no env and no baton.yml give a runnable config in local mode: th
   assert.deepEqual(config.slackMissing, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], 'what connecting a real workspace takes');
   assert.equal(config.policy.teams.DEMO?.tracker, 'local');
   assert.equal(config.policy.repos['local/demo-calc']?.path, join(cwd, '.data', 'local', 'demo-calc'));
-  assert.deepEqual(config.policy.gates.merge.approvers, ['U0LOCALAPP']);
+  assert.deepEqual(config.policy.gates.merge.approvers, ['U0LOCALAPP', 'U0LOCALREQ']);
   assert.equal(config.endpoints.github, 'https://api.github.com');
   assert.equal(config.policy.queue.poll_interval_seconds, 2);
 });
