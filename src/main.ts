@@ -42,6 +42,8 @@ import { endRejectedRun } from './jobs/reject-run.ts';
 import { auditTrail } from './jobs/audit-trail.ts';
 import { registerGateActions } from './bot/actions/gate-actions.ts';
 import { registerRunRetry } from './bot/actions/run-retry-action.ts';
+import { registerAppHome } from './bot/events/app-home-opened.ts';
+import { appHome } from './jobs/app-home.ts';
 import { createMetrics } from './metrics/create-metrics.ts';
 import { withJobMetrics } from './metrics/with-job-metrics.ts';
 import { startMetricsServer } from './metrics/start-metrics-server.ts';
@@ -235,6 +237,7 @@ export async function startBaton(config: Config, options: StartOptions): Promise
           retryRun(click, { pool, queue, log, startRun: start, agentMissing: config.anthropic ? undefined : agentNotConfiguredReason(config.anthropicMissing) }),
         log,
       });
+      registerAppHome(slackApp.app, { appHome: (userId) => appHome(userId, { pool, slack, policy: config.policy, log }), log });
       registerThreadReplies(slackApp.app, { answerInThread: (reply) => answerInThread(reply, { pool, queue, slack, log }), log });
       await slackApp.start();
       stops.push(() => slackApp!.stop());

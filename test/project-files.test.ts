@@ -51,11 +51,14 @@ const SCOPE_OF_METHOD: Record<string, string | null> = {
   'users.info': 'users:read',
   // Modals need no scope of their own: a trigger_id from the user's click is the permission.
   'views.open': null,
+  'views.publish': null,
 };
 // The bot events (and the scope each needs) behind a Bolt `app.event(name)` listener.
 const EVENTS_OF_LISTENER: Record<string, { event: string; scope: string }[]> = {
   message: [{ event: 'message.channels', scope: 'channels:history' }, { event: 'message.groups', scope: 'groups:history' }],
   app_mention: [{ event: 'app_mention', scope: 'app_mentions:read' }],
+  // The Home tab event needs no scope of its own.
+  app_home_opened: [{ event: 'app_home_opened', scope: 'commands' }],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -124,3 +124,9 @@ export async function approvalFor(db: Queryable, runId: string, gate: Gate, head
   const r = rows[0];
   return r ? { runId: r.run_id, gate: r.gate, headSha: r.head_sha, decision: r.decision, decidedBy: r.decided_by, via: r.via, reason: r.reason, decidedAt: r.decided_at } : undefined;
 }
+
+/** Every open approval request, oldest first: what waits on approvers (the App Home lists it). */
+export async function openRequests(db: Queryable, limit = 100): Promise<ApprovalRequest[]> {
+  const { rows } = await db.query<RequestRow>("SELECT * FROM approval_requests WHERE state = 'open' ORDER BY created_at LIMIT $1", [limit]);
+  return rows.map(toRequest);
+}

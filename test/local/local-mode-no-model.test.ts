@@ -50,3 +50,19 @@ test('/agent fix DEMO-1 without a model: the thread names ANTHROPIC_API_KEY, the
   assert.equal(help.status, 200, JSON.stringify(help.json));
   assert.ok((await local.state()).ephemerals.some((e) => /\/agent fix/.test(JSON.stringify(e))), 'the help card came back');
 });
+
+test('the App Home tab: opening it publishes what waits on this person and the active runs', async () => {
+  const opened = await fetch(`${local.localUrl}/_/slack/home_opened`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0LOCALAPP' }),
+  });
+  assert.equal(opened.status, 200);
+  const home = await eventually(async () => {
+    const state = (await (await fetch(`${local.localUrl}/_/slack/state?user=U0LOCALAPP`)).json()) as { home: { view: { blocks: unknown[] } } | null };
+    return state.home?.view;
+  }, 10_000, 'the Home view to be published');
+  const text = JSON.stringify(home.blocks);
+  assert.match(text, /Waiting on you/);
+  assert.match(text, /Nothing waits for your approval/);
+  assert.match(text, /Active runs/);
+  assert.match(text, /DEMO-1/, 'the waiting run is listed');
+});
