@@ -1,9 +1,10 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
 import { PgliteSessionQueue } from './pglite-session-queue.ts';
 
 export interface EmbeddedPostgres {
@@ -32,6 +33,35 @@ function processAlive(pid: number): boolean {
 }
 
 /**
+ * PostgreSQL's default shared_buffers (128 MB) is allocated and zeroed inside PGlite's WASM memory
+ * at start, so all of it is resident, and WASM memory never shrinks. Baton's tables are small and
+ * the OS page cache still holds the files: 8 MB keeps idle RSS ~140 MB lower (bench/idle-memory.ts).
+ * Passed at each start, not written to postgresql.conf, so the data directory stays as it was.
+ */
+const MEMORY_SETTINGS = ['-c', 'shared_buffers=8MB'];
+
+/**
+ * On an empty directory PGlite.create runs initdb in a second PGlite and an initdb WASM instance,
+ * whose memory the process keeps after they close (~450 MB more RSS, measured). Run once in a
+ * short-lived plain `node` (no tsx needed: it imports PGlite's own JS), its memory goes back to
+ * the OS when it exits, and the start that follows is an ordinary restart.
+ */
+async function initdbInChild(dir: string): Promise<void> {
+  const script = 'const { PGlite } = await import(process.argv[1]); const db = await PGlite.create(process.argv[2]); await db.close();';
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '--eval', script, import.meta.resolve('@electric-sql/pglite'), dir],
+      { maxBuffer: 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        if (error) reject(new Error(`initdb of the embedded database in ${dir} failed: ${stderr.trim() || error.message}`));
+        else resolve();
+      },
+    );
+  });
+}
+
+/**
  * PGlite (PostgreSQL compiled to WASM) keeps its files under `dataDir/pg`; pglite-socket serves it
  * on 127.0.0.1 so Baton and pg-boss reach it over a normal connection URL, like any PostgreSQL.
  * PGlite is one backend: a lock file keeps a second process from opening the same files.
@@ -49,7 +79,16 @@ export async function startEmbeddedPostgres(
   }
   writeFileSync(lockFile, String(process.pid));
 
-  const db = await PGlite.create(dir);
+  if (!existsSync(join(dir, 'PG_VERSION'))) await initdbInChild(dir);
+  // Imported here, not at the top: under tsx the module alone costs ~37 MB, which a Baton on an
+  // external PostgreSQL (DATABASE_URL) should not pay.
+  // V8 compiles PGlite's 9 MB of WASM with Liftoff, then recompiles hot functions with TurboFan
+  // in the background; TurboFan's working memory stays in the process (~80 MB idle RSS, measured
+  // with bench/idle-memory.ts). Liftoff alone was as fast or faster for Baton's small queries on
+  // a 2-CPU machine (aggregates ~30 % slower). A wasm-only switch; Node sets no flag that conflicts.
+  setFlagsFromString('--liftoff-only');
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS] });
   // PGlite ignores the startup packet's options, and every socket connection shares its one
   // session, so the schema search path that createPool asks for is set here, once.
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema}, public`);
@@ -71,6 +110,7 @@ export async function startEmbeddedPostgres(
  * (see PgliteSessionQueue), passed through the handler's `queryQueue` option.
  */
 async function serve(db: PGlite, port: number): Promise<{ server: Server; sockets: Set<Socket> }> {
+  const { PGLiteSocketHandler } = await import('@electric-sql/pglite-socket');
   const queue = new PgliteSessionQueue(db);
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
