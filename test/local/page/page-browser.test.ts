@@ -241,7 +241,7 @@ test('the page in chromium: commands, mentions, a confirm, a thread, a file, a m
     await $('ephemeral').first().waitFor({ state: 'detached' });
     await panel.locator('[data-testid="button"][data-action-id="gate_approve"]').click();
     await $('confirm-ok').click();
-    await panel.locator('[data-testid="message"]:has-text("Approved by @Avery (approver)")').waitFor();
+    await panel.locator('[data-testid="message"]:has-text("Approved by @Avery (approver)")').first().waitFor();
     assert.ok(seen.some((e) => e.action === 'gate_approve' && e.user === 'U0LOCALAPP'));
     // The card is edited in place: the buttons gone, marked (edited).
     await panel.locator('[data-testid="message-edited"]').waitFor();
