@@ -61,22 +61,25 @@ function watchParent(parentPid: number, onExit: () => void): void {
   timer.unref();
 }
 
+/** The configuration, or undefined once its problems are printed (a ConfigError lists them all). */
+function configOrNothing(): ReturnType<typeof loadConfig> | undefined {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return undefined;
+  }
+}
+
 /** `baton ticket add …`: works whether or not Baton runs (src/local/add-ticket-command.ts). */
 async function ticket(argv: string[]): Promise<number> {
   if (argv[0] !== 'add') {
     console.error(`Unknown command "ticket ${argv[0] ?? ''}".\n\n${USAGE}`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const config = configOrNothing();
+  if (!config) return 1;
   // Loaded here, as main.ts is below: the database client and PGlite are slow to import.
   const { ticketAddCommand } = await import('./local/add-ticket-command.ts');
   return ticketAddCommand(argv.slice(1), { config, out: (line) => console.log(line), err: (line) => console.error(line) });
@@ -103,16 +106,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`Unknown role "${values.role}".\n\n${USAGE}`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const config = configOrNothing();
+  if (!config) return 1;
   const role = values.role as Role;
   const log = createLogger({ ...config.log, secrets: config.secrets });
   log.info({ role, pid: process.pid }, 'Baton is starting');
