@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
+import { parseSlackBody } from '../../src/local/slack-emulator/slack-args.ts';
 
 /** One request as the fake saw it. `body` is parsed JSON or form fields; `rawBody` is the exact bytes. */
 export interface FakeRequest {
@@ -77,22 +78,9 @@ function compile(pattern: string): { pattern: RegExp; keys: string[] } {
   return { pattern: new RegExp(`^${source}$`), keys };
 }
 
-function parseBody(raw: Buffer, contentType: string | undefined): unknown {
-  if (raw.length === 0) return undefined;
-  const text = raw.toString('utf8');
-  if (contentType?.includes('application/json')) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      // Malformed JSON is part of what a fake may be asked to record; keep the text.
-      return text;
-    }
-  }
-  if (contentType?.includes('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(text));
-  }
-  return text;
-}
+// JSON, form fields, or the text: the way Slack's API reads a body, which serves every fake here
+// (a malformed JSON body is kept as its text, which a fake may be asked to record).
+const parseBody = parseSlackBody;
 
 /**
  * A small node:http server on 127.0.0.1:0 that records every call, answers from routes,
