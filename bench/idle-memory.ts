@@ -6,6 +6,9 @@
 //   embedded, restart:     the same DATA_DIR again (what every later `npm start` does);
 //   external PostgreSQL:   DATABASE_URL (--pg-url) with a fresh schema, dropped after. The server's
 //                          own memory is shared and not counted.
+// RSS counts a page shared by several processes in each of them; PSS divides it among them, so a
+// database of many processes (PostgreSQL's server, its background workers and one backend per
+// connection) is fairly counted by PSS, not by RSS summed. Both are shown; the goal is on RSS.
 // Flags: --settle 10 (s), --runs 1 (starts per mode), --pg-url (empty: skip that mode), --goal-mib 300.
 // Reports the goal; exits non-zero only when the bench itself broke.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +36,8 @@ interface Sample {
   /** Baton's own VmRSS, and the sum over the processes it started (none with PGlite). */
   batonKib: number;
   childrenKib: number;
+  /** Proportional set size of Baton and the processes it started, summed. */
+  pssKib: number;
   children: string[];
   /** Baton's VmHWM: the most it held at any time, start-up included. */
   peakKib: number;
@@ -41,8 +46,8 @@ interface Sample {
 
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
 
-function statusField(pid: number, field: string): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function procField(pid: number, file: 'status' | 'smaps_rollup', field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'));
   return match ? Number(match[1]) : 0;
 }
 
@@ -90,13 +95,14 @@ async function measure(mode: string, dataDir: string, env: Record<string, string
     await waitReady(baton.url, 30_000);
     const readyMs = Date.now() - started;
     await new Promise((r) => setTimeout(r, flags.settle * 1000));
-    const children = descendants(baton.pid).map((p) => ({ ...p, kib: statusField(p.pid, 'VmRSS') }));
+    const children = descendants(baton.pid).map((p) => ({ ...p, kib: procField(p.pid, 'status', 'VmRSS') }));
     return {
       mode,
-      batonKib: statusField(baton.pid, 'VmRSS'),
+      batonKib: procField(baton.pid, 'status', 'VmRSS'),
       childrenKib: children.reduce((sum, c) => sum + c.kib, 0),
+      pssKib: [baton.pid, ...children.map((c) => c.pid)].reduce((sum, pid) => sum + procField(pid, 'smaps_rollup', 'Pss'), 0),
       children: children.map((c) => `${c.name} (${c.pid}) ${mib(c.kib)}`),
-      peakKib: statusField(baton.pid, 'VmHWM'),
+      peakKib: procField(baton.pid, 'status', 'VmHWM'),
       readyMs,
     };
   } finally {
@@ -132,11 +138,14 @@ try {
 
   const goalKib = flags['goal-mib'] * 1024;
   console.log(`\nidle RSS, ${flags.settle} s after /readyz answered 200 (Baton started as npm start does; VmRSS from /proc)`);
-  console.log(formatTable(['mode', 'Baton', 'its children', 'all told', 'Baton peak (VmHWM)', 'ready after', 'goal'], samples.map((s) => [
-    s.mode, mib(s.batonKib), s.children.length ? s.children.join(', ') : 'none', mib(s.batonKib + s.childrenKib), mib(s.peakKib),
-    `${(s.readyMs / 1000).toFixed(1)} s`, s.batonKib + s.childrenKib < goalKib ? 'PASS' : 'FAIL',
+  // The goal is the embedded default's; an external server's memory is not measured here.
+  const verdict = (s: Sample) => (s.mode.startsWith('embedded') ? (s.batonKib + s.childrenKib < goalKib ? 'PASS' : 'FAIL') : 'n/a');
+  console.log(formatTable(['mode', 'Baton RSS', 'its children (RSS)', 'all told RSS', 'all told PSS', 'Baton peak (VmHWM)', 'ready after', 'goal'], samples.map((s) => [
+    s.mode, mib(s.batonKib), s.children.length ? s.children.join(', ') : 'none', mib(s.batonKib + s.childrenKib), mib(s.pssKib), mib(s.peakKib),
+    `${(s.readyMs / 1000).toFixed(1)} s`, verdict(s),
   ])));
-  console.log(`goal: an idle Baton with its default (embedded) database under ${flags['goal-mib']} MiB all told; the external server's own memory is not counted`);
+  console.log(`goal: an idle Baton with its default (embedded) database under ${flags['goal-mib']} MiB RSS all told; the external server's own memory is not counted`);
+console.log('(an esbuild child is tsx compiling TypeScript that its cache did not hold: a first `npm start` after an install or a change has one too)');
   for (const p of problems) console.log(`BROKEN: ${p}`);
   mkdirSync(join(RESULTS_FILE, '..'), { recursive: true });
   writeFileSync(RESULTS_FILE, `${JSON.stringify({ bench: 'idle-memory', ...benchEnvironment(), flags: { ...flags, 'pg-url': flags['pg-url'] ? 'set' : '' }, samples, problems }, null, 2)}\n`);

@@ -56,3 +56,8 @@ test('a query error does not stall the database for the others', async () => {
   assert.equal(results.filter((r) => r.status === 'rejected').length, 2);
   assert.deepEqual((await pool.query('SELECT 42 AS n')).rows, [{ n: 42 }]);
 });
+
+test('the embedded database runs with a small buffer pool, which PGlite would otherwise keep resident at 128 MB', async () => {
+  const { rows } = await pool.query<{ shared_buffers: string }>('SHOW shared_buffers');
+  assert.equal(rows[0]!.shared_buffers, '8MB');
+});
