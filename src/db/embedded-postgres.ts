@@ -41,6 +41,18 @@ function processAlive(pid: number): boolean {
 const MEMORY_SETTINGS = ['-c', 'shared_buffers=8MB'];
 
 /**
+ * PGlite's JS is plain JS, yet under tsx (`npm start`) its 375 kB bundle goes through tsx's
+ * dynamic-import rewrite, which leaves ~38 MB in the process (measured: import alone, tsx vs
+ * plain node). tsx passes a URL whose `tsx-namespace` names another namespace straight to Node's
+ * own loader, and the bundle's chunks inherit it. If tsx ever drops that parameter, the import
+ * still works and only the memory comes back (bench/idle-memory.ts shows it). Imported here, not
+ * at the top of the file, so a Baton on an external PostgreSQL does not load PGlite at all.
+ */
+async function importPglite(): Promise<typeof import('@electric-sql/pglite')> {
+  return (await import(`${import.meta.resolve('@electric-sql/pglite')}?tsx-namespace=baton-pglite`)) as typeof import('@electric-sql/pglite');
+}
+
+/**
  * On an empty directory PGlite.create runs initdb in a second PGlite and an initdb WASM instance,
  * whose memory the process keeps after they close (~450 MB more RSS, measured). Run once in a
  * short-lived plain `node` (no tsx needed: it imports PGlite's own JS), its memory goes back to
@@ -80,14 +92,12 @@ export async function startEmbeddedPostgres(
   writeFileSync(lockFile, String(process.pid));
 
   if (!existsSync(join(dir, 'PG_VERSION'))) await initdbInChild(dir);
-  // Imported here, not at the top: under tsx the module alone costs ~37 MB, which a Baton on an
-  // external PostgreSQL (DATABASE_URL) should not pay.
   // V8 compiles PGlite's 9 MB of WASM with Liftoff, then recompiles hot functions with TurboFan
   // in the background; TurboFan's working memory stays in the process (~80 MB idle RSS, measured
   // with bench/idle-memory.ts). Liftoff alone was as fast or faster for Baton's small queries on
   // a 2-CPU machine (aggregates ~30 % slower). A wasm-only switch; Node sets no flag that conflicts.
   setFlagsFromString('--liftoff-only');
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await importPglite();
   const db = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS] });
   // PGlite ignores the startup packet's options, and every socket connection shares its one
   // session, so the schema search path that createPool asks for is set here, once.
