@@ -59,11 +59,15 @@ async function importPglite(): Promise<typeof import('@electric-sql/pglite')> {
  * the OS when it exits, and the start that follows is an ordinary restart.
  */
 async function initdbInChild(dir: string): Promise<void> {
-  const script = 'const { PGlite } = await import(process.argv[1]); const db = await PGlite.create(process.argv[2]); await db.close();';
+  const script =
+    'const { PGlite } = await import(process.argv[1]);' +
+    'const db = await PGlite.create(process.argv[2], { startParams: [...PGlite.defaultStartParams, ...JSON.parse(process.argv[3])] });' +
+    'await db.close();';
   await new Promise<void>((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--input-type=module', '--eval', script, import.meta.resolve('@electric-sql/pglite'), dir],
+      // The same settings as the start that follows; they also lower the child's peak (870 to 710 MB).
+      ['--liftoff-only', '--input-type=module', '--eval', script, import.meta.resolve('@electric-sql/pglite'), dir, JSON.stringify(MEMORY_SETTINGS)],
       { maxBuffer: 1024 * 1024 },
       (error, _stdout, stderr) => {
         if (error) reject(new Error(`initdb of the embedded database in ${dir} failed: ${stderr.trim() || error.message}`));
@@ -95,7 +99,8 @@ export async function startEmbeddedPostgres(
   // V8 compiles PGlite's 9 MB of WASM with Liftoff, then recompiles hot functions with TurboFan
   // in the background; TurboFan's working memory stays in the process (~80 MB idle RSS, measured
   // with bench/idle-memory.ts). Liftoff alone was as fast or faster for Baton's small queries on
-  // a 2-CPU machine (aggregates ~30 % slower). A wasm-only switch; Node sets no flag that conflicts.
+  // a 2-CPU machine (aggregates ~30 % slower). It only concerns WASM, but V8 flags are process-wide:
+  // Node's own small WASM (undici's HTTP parser) runs on Liftoff too.
   setFlagsFromString('--liftoff-only');
   const { PGlite } = await importPglite();
   const db = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS] });
