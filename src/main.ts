@@ -100,8 +100,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
   try {
     let embedded: EmbeddedPostgres | undefined;
     if (!config.database.url) {
-      // PGlite takes 5 to 20 s to open; said first, so a newcomer does not watch a silent terminal.
-      log.info({ dataDir: config.dataDir }, `DATABASE_URL is unset: starting the embedded PostgreSQL under ${config.dataDir} (5 to 20 s)…`);
+      // PGlite takes a few seconds to open (longer on the very first start); said first, so a newcomer does not watch a silent terminal.
+      log.info({ dataDir: config.dataDir }, `DATABASE_URL is unset: starting the embedded PostgreSQL under ${config.dataDir} (a few seconds; the first start takes longer)…`);
       const started = Date.now();
       embedded = await startEmbeddedPostgres(config.dataDir, { schema: config.database.schema });
       stops.push(() => embedded!.stop());
