@@ -30,6 +30,14 @@ export function createPool(options: PoolOptions): Pool {
 export async function withTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // pg-pool takes its own 'error' listener off a client it hands out. A connection that dies while
+  // no statement of ours is running on it (a database restart between two statements) would emit
+  // an 'error' nobody listens to, and Node would end the whole process. The next statement fails
+  // with it anyway; the client is released as broken.
+  const onError = (error: Error): void => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -42,6 +50,7 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Pro
     });
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
