@@ -231,9 +231,13 @@ test('PostgreSQL restarted and stopped under a stream of deliveries and commands
     return { intakeDone: Number(rows[0]!.intake_done), runsRead: Number(rows[0]!.runs_read) };
   };
   const done = await eventually(async () => {
+    // A crash is the finding: what the dead process held waits for pg-boss's expiry (intake.event:
+    // 5 minutes), so the test stops here rather than wait for it.
+    if (crashes.length) assert.fail(`Baton did not survive the restart and the outage:\n${crashes.join('\n')}`);
     const now = await progress().catch(() => undefined);
     return now && now.intakeDone === DELIVERIES && now.runsRead === keys.length ? now : undefined;
   }, 9 * 60_000, 'every intake.event completed and every run past reading its ticket').catch(async (error: unknown) => {
+    if (error instanceof assert.AssertionError) throw error;
     const { rows } = await pool.query(`SELECT name, state, started_on, data->>'runId' AS run_id, data->>'deliveryId' AS delivery_id FROM ${jobs}
       WHERE name NOT LIKE '\\_\\_pgboss%' AND state IN ('created', 'retry', 'active') ORDER BY created_on`);
     throw new Error(`${(error as Error).message}: ${JSON.stringify(await progress())}; jobs not done: ${JSON.stringify(rows, null, 1)}\n${crashes.join('\n')}`);
