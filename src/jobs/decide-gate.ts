@@ -171,12 +171,6 @@ export async function approveGate(click: GateClickInput, deps: GateDecisionDeps)
   return { kind: 'decided', card: request ? await decidedCard(run, request, { kind: 'approved', by: click.userId, at: approved.decidedAt }, deps) : undefined };
 }
 
-/** A reject's checks alone, before the modal for its reason opens (they run again on submit). */
-export async function checkReject(click: GateClickInput, deps: GateDecisionDeps): Promise<GateAnswer | undefined> {
-  const checked = await check(click, 'reject', deps);
-  return 'kind' in checked ? checked : undefined;
-}
-
 class GateRaceLost extends Error {}
 
 export interface RejectDeps extends GateDecisionDeps {
