@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { GitError } from '../../integrations/git/git-error.ts';
 import type { Logger } from '../../logger.ts';
 import type { LocalGit } from './local-git.ts';
@@ -45,19 +46,33 @@ export async function checkoutsCanMove(git: LocalGit, checkouts: string[], from:
   const dirty: string[] = [];
   for (const path of checkouts) {
     const checkout = repoOnDisk(git, path);
-    try {
-      // Stale stat data would read as local changes; refresh it (exit 1 lists files that differ).
-      await checkout.run(['update-index', '-q', '--refresh'], { okExitCodes: [1] });
-      const status = await checkout.run(['status', '--porcelain', '--untracked-files=no', '-z']);
-      if (status.stdout !== '') dirty.push(path);
-      await checkout.run(['read-tree', '-m', '-u', '-n', from, to]);
-    } catch (error) {
-      if (!(error instanceof GitError) || error.code !== 'git_failed') throw error;
-      return { ok: false, message: whyNot(path, error.stderr ?? error.message) };
+    for (let waited = 0; ; waited += LOCK_WAIT_MS) {
+      try {
+        // Stale stat data would read as local changes; refresh it (exit 1 lists files that differ).
+        await checkout.run(['update-index', '-q', '--refresh'], { okExitCodes: [1] });
+        const status = await checkout.run(['status', '--porcelain', '--untracked-files=no', '-z']);
+        if (status.stdout !== '' && !dirty.includes(path)) dirty.push(path);
+        await checkout.run(['read-tree', '-m', '-u', '-n', from, to]);
+        break;
+      } catch (error) {
+        if (!(error instanceof GitError) || error.code !== 'git_failed') throw error;
+        const stderr = error.stderr ?? error.message;
+        // Another git command (a person's, or another Baton process moving this checkout) holds
+        // the index for a moment: wait it out rather than refuse an approved merge for it.
+        if (LOCKED.test(stderr) && waited < LOCK_PATIENCE_MS) {
+          await delay(LOCK_WAIT_MS);
+          continue;
+        }
+        return { ok: false, message: whyNot(path, stderr) };
+      }
     }
   }
   return { ok: true, dirty };
 }
+
+const LOCKED = /index\.lock|unable to create .*lock/i;
+const LOCK_WAIT_MS = 50;
+const LOCK_PATIENCE_MS = 3_000;
 
 function whyNot(path: string, stderr: string): string {
   const changed = [...stderr.matchAll(/Entry '(.+?)' (?:not uptodate|would be overwritten)/g)].map((m) => m[1]!);
@@ -68,7 +83,7 @@ function whyNot(path: string, stderr: string): string {
   if (untracked.length > 0) {
     return `the base branch is checked out in ${path}, where the untracked ${untracked.join(', ')} would be overwritten by the merge; move ${untracked.length === 1 ? 'it' : 'them'} aside, then retry`;
   }
-  if (/index\.lock|unable to create .*lock/i.test(stderr)) {
+  if (LOCKED.test(stderr)) {
     return `the base branch is checked out in ${path}, where another git command is running; retry when it is done`;
   }
   if (/resolve your current index|unmerged/i.test(stderr)) {
