@@ -5,18 +5,19 @@ import { assertPushableBranch } from './assert-pushable-branch.ts';
 import { branchHead } from './branch-head.ts';
 import { branchName } from './branch-name.ts';
 import { checkOutBaseWithFiles } from './check-out-base-with-files.ts';
-import { cleanupStaleWorkspaces } from './cleanup-stale-workspaces.ts';
+import { cleanupStaleWorkspaces, type ActiveRunIds } from './cleanup-stale-workspaces.ts';
 import { commitAll } from './commit-all.ts';
 import { createGitRunner, type GitCredentials } from './create-git-runner.ts';
 import { diffAgainstBase } from './diff-against-base.ts';
 import { GitError } from './git-error.ts';
 import { pushBranch, type PushOptions } from './push-branch.ts';
 import { rebaseOnBase, type RebaseResult } from './rebase-on-base.ts';
-import { removeWorktree, type WorktreeDeps } from './remove-worktree.ts';
+import { removeWorktree, worktreeGitDir, type WorktreeDeps } from './remove-worktree.ts';
 import { restoreHead, untrackedFiles } from './restore-head.ts';
 import { syncMirror } from './sync-mirror.ts';
 import { withRepoLock } from './with-repo-lock.ts';
 import { assertSafeSegment, assertValidRepo, lockPathOf, mirrorPathOf, workspacesDirOf, type GitRepo, type Workspace } from './workspace.ts';
+import { writeBranchMarker } from './worktree-branch-marker.ts';
 
 export interface WorkspaceManagerOptions {
   /** Mirrors, workspaces and git's private HOME live under here. */
@@ -46,7 +47,8 @@ export interface WorkspaceManager {
   rebaseOnBase(workspace: Workspace): Promise<RebaseResult>;
   push(workspace: Workspace, options?: PushOptions): Promise<{ branch: string; sha: string }>;
   removeWorkspace(runId: string): Promise<void>;
-  cleanupStaleWorkspaces(activeRunIds: Iterable<string>): Promise<string[]>;
+  /** Pass a function reading the active runs: it is then read after the workspaces are listed (see ActiveRunIds). */
+  cleanupStaleWorkspaces(activeRuns: ActiveRunIds): Promise<string[]>;
   /** Commits everything in the worktree as Baton, hooks off; undefined when nothing changed. */
   commitAll(workspace: Workspace, message: string): Promise<string | undefined>;
   /** The branch head's unified diff against `workspace.baseSha`, renames found. */
@@ -119,6 +121,10 @@ export function createWorkspaceManager(options: WorkspaceManagerOptions): Worksp
             if (!/already (checked out|used by worktree)/.test(stderr)) throw error;
             throw new GitError('branch_in_use', `${branch} is checked out by another run's workspace`, { cause: error });
           });
+          // Under the lock, so start-up cleanup never sees this worktree without knowing its branch.
+          const gitDir = await worktreeGitDir(path, deps.dataDir);
+          if (!gitDir) throw new GitError('git_failed', `worktree ${path} has no admin directory in its mirror`);
+          await writeBranchMarker(gitDir, branch);
           return synced;
         },
         { timeoutMs: deps.lockTimeoutMs },
@@ -134,7 +140,7 @@ export function createWorkspaceManager(options: WorkspaceManagerOptions): Worksp
       const deps = await ready();
       await removeWorktree(workspacePath(deps.dataDir, runId), deps);
     },
-    cleanupStaleWorkspaces: async (activeRunIds) => cleanupStaleWorkspaces(activeRunIds, await ready()),
+    cleanupStaleWorkspaces: async (activeRuns) => cleanupStaleWorkspaces(activeRuns, await ready()),
     commitAll: async (workspace, message) => commitAll(workspace, message, { ...(await ready()), identity }),
     diffAgainstBase: async (workspace) => diffAgainstBase(workspace, await ready()),
     branchHead: async (workspace) => branchHead(workspace, await ready()),
