@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { handleUnhandledRejections } from './handle-unhandled-rejections.ts';
 import type { Role } from './main.ts';
 
 const USAGE = `Usage: baton start [--role all|web|worker] [--exit-with-parent]
@@ -111,6 +112,9 @@ async function main(argv: string[]): Promise<number> {
   const role = values.role as Role;
   const log = createLogger({ ...config.log, secrets: config.secrets });
   log.info({ role, pid: process.pid }, 'Baton is starting');
+  // Here, where the process is owned (not in startBaton, which tests run in-process): pg-boss
+  // leaves rejections unhandled while PostgreSQL is away, and those must not end Baton.
+  handleUnhandledRejections(log);
   // Listened for before the slow start, so no signal meets the default action (instant death,
   // the embedded database's lock left behind): a stop asked for meanwhile happens once Baton is up.
   let stop: (cause: Record<string, unknown>, why?: string) => void;
