@@ -46,6 +46,9 @@ const SCOPE_OF_METHOD: Record<string, string | null> = {
   'chat.delete': 'chat:write',
   'chat.postEphemeral': 'chat:write',
   'chat.getPermalink': null,
+  // groups:history too for private channels; the manifest grants both.
+  'conversations.history': 'channels:history',
+  'conversations.replies': 'channels:history',
   'files.uploadV2': 'files:write',
   'usergroups.users.list': 'usergroups:read',
   'users.info': 'users:read',

@@ -119,21 +119,26 @@ export async function latestRunForTicket(db: Queryable, ticketKey: string): Prom
 
 /**
  * Takes the lease for opening the run's thread. Only the holder posts; a second delivery of the
- * same job finds the lease held and backs off. Returns the run when the lease was taken.
+ * same job finds the lease held and backs off. Returns the run when the lease was taken, and
+ * whether it had been taken before: then an earlier attempt may have posted the root or the status
+ * message and died (or lost the database) before recording it.
  */
-export async function takeThreadLease(db: Queryable, id: string, seconds: number): Promise<Run | undefined> {
-  const { rows } = await db.query<RunRow>(
-    `UPDATE runs SET thread_lease_until = now() + make_interval(secs => $2), updated_at = now()
-     WHERE id = $1 AND (thread_lease_until IS NULL OR thread_lease_until < now())
-       AND (thread_ts IS NULL OR status_ts IS NULL)
-     RETURNING *`,
+export async function takeThreadLease(db: Queryable, id: string, seconds: number): Promise<{ run: Run; takenBefore: boolean } | undefined> {
+  const { rows } = await db.query<RunRow & { taken_before: boolean }>(
+    `UPDATE runs r SET thread_lease_until = now() + make_interval(secs => $2), updated_at = now()
+     FROM (SELECT id, thread_lease_until IS NOT NULL AS taken_before FROM runs WHERE id = $1 FOR UPDATE) earlier
+     WHERE r.id = earlier.id AND (r.thread_lease_until IS NULL OR r.thread_lease_until <= now())
+       AND (r.thread_ts IS NULL OR r.status_ts IS NULL)
+     RETURNING r.*, earlier.taken_before`,
     [id, seconds],
   );
-  return rows[0] ? toRun(rows[0]) : undefined;
+  const row = rows[0];
+  return row ? { run: toRun(row), takenBefore: row.taken_before } : undefined;
 }
 
+/** Frees the lease; the time stays (not NULL) so the next taker knows an attempt came before. */
 export async function releaseThreadLease(db: Queryable, id: string): Promise<void> {
-  await db.query('UPDATE runs SET thread_lease_until = NULL WHERE id = $1', [id]);
+  await db.query('UPDATE runs SET thread_lease_until = now() WHERE id = $1', [id]);
 }
 
 export async function setThreadRoot(db: Queryable, id: string, threadTs: string, threadUrl: string | null): Promise<boolean> {

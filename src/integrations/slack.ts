@@ -5,7 +5,18 @@ export type Blocks = (Block | KnownBlock)[];
 export interface SlackMessage {
   text: string;
   blocks?: Blocks;
+  /** Posted as Slack message metadata, so the message can be found again (findTagged). */
+  tag?: MessageTag;
 }
+
+/** Slack message metadata: `event_type` and a flat `event_payload` (chat.postMessage `metadata`). */
+export interface MessageTag {
+  eventType: string;
+  payload: Record<string, string>;
+}
+
+/** Where findTagged looks: top-level messages since `oldest` (a ts), or the replies of `threadTs`. */
+export type TaggedWhere = { oldest: string; threadTs?: undefined } | { threadTs: string; oldest?: undefined };
 
 /** The Slack verbs Baton's jobs use, returning plain values rather than SDK responses. */
 export interface SlackClient {
@@ -24,6 +35,12 @@ export interface SlackClient {
   usergroupMembers(groupId: string): Promise<string[]>;
   /** A person's name as Slack shows it (users.info: display name, else real name), or undefined. */
   userName(userId: string): Promise<string | undefined>;
+  /**
+   * The ts of the newest message carrying `tag` (its event type, and every payload field equal), or
+   * undefined. Reads conversations.history (or .replies in a thread) with include_all_metadata;
+   * needs channels:history / groups:history.
+   */
+  findTagged(channel: string, tag: MessageTag, where: TaggedWhere): Promise<string | undefined>;
 }
 
 export interface SlackClientOptions {
@@ -47,7 +64,22 @@ const API_METHODS: Record<keyof SlackClient, string> = {
   postEphemeral: 'chat.postEphemeral',
   usergroupMembers: 'usergroups.users.list',
   userName: 'users.info',
+  findTagged: 'conversations.history',
 };
+
+// A thread root is looked for among the channel's messages since its run began: 10 pages of 200
+// cover a busy channel's day; past that a duplicate is the lesser harm than a run that never starts.
+const FIND_PAGE_SIZE = 200;
+const FIND_MAX_PAGES = 10;
+
+function toMetadata(tag: MessageTag | undefined): { event_type: string; event_payload: Record<string, string> } | undefined {
+  return tag && { event_type: tag.eventType, event_payload: tag.payload };
+}
+
+function carries(metadata: { event_type?: string; event_payload?: Record<string, unknown> } | undefined, tag: MessageTag): boolean {
+  if (metadata?.event_type !== tag.eventType) return false;
+  return Object.entries(tag.payload).every(([key, value]) => metadata.event_payload?.[key] === value);
+}
 
 /**
  * Slack's own code when it answered with one (`channel_not_found`), else the SDK's
@@ -103,6 +135,7 @@ export function createSlackClient(options: SlackClientOptions): SlackClient {
         blocks: message.blocks,
         thread_ts: threadTs,
         unfurl_links: false,
+        metadata: toMetadata(message.tag),
       });
       if (!result.ts) throw new Error('Slack accepted the message but returned no ts');
       return { ts: result.ts };
@@ -129,6 +162,22 @@ export function createSlackClient(options: SlackClientOptions): SlackClient {
       const { user } = await web.users.info({ user: userId });
       const name = user?.profile?.display_name || user?.profile?.real_name || user?.real_name || user?.name;
       return name || undefined;
+    },
+    async findTagged(channel, tag, where) {
+      let cursor: string | undefined;
+      for (let page = 0; page < FIND_MAX_PAGES; page += 1) {
+        const base = { channel, limit: FIND_PAGE_SIZE, cursor, include_all_metadata: true };
+        const result = where.threadTs
+          ? await web.conversations.replies({ ...base, ts: where.threadTs })
+          : await web.conversations.history({ ...base, oldest: where.oldest });
+        const messages = result.messages ?? [];
+        // history lists newest first, replies oldest first: the newest match either way.
+        const found = (where.threadTs ? [...messages].reverse() : messages).find((m) => carries(m.metadata, tag));
+        if (found?.ts) return found.ts;
+        cursor = result.response_metadata?.next_cursor || undefined;
+        if (!result.has_more || !cursor) return undefined;
+      }
+      return undefined;
     },
     async respond(responseUrl, message) {
       const response = await fetch(responseUrl, {

@@ -7,7 +7,7 @@ import { withTransaction } from '../db/pool.ts';
 import { waitForAgent } from '../db/run-agent.ts';
 import { isActive, type Run } from '../domain/run.ts';
 import type { Ticket } from '../domain/ticket.ts';
-import type { SlackClient } from '../integrations/slack.ts';
+import { slackErrorCode, type MessageTag, type SlackClient, type TaggedWhere } from '../integrations/slack.ts';
 import { TrackerError } from '../integrations/trackers/ticket-tracker.ts';
 import type { Logger } from '../logger.ts';
 import { statusMessage, threadRootMessage } from '../bot/views/run-messages.ts';
@@ -53,33 +53,74 @@ export function agentNotConfiguredReason(missing: readonly string[]): string {
 
 export const AGENT_NOT_CONFIGURED = agentNotConfiguredReason(['ANTHROPIC_API_KEY']);
 
+// Message metadata tagging the two messages openThread posts, so a retry can find what an earlier
+// attempt posted but never recorded (the worker killed, or the database gone, right after Slack's ok).
+const ROOT_EVENT = 'baton_run';
+const STATUS_EVENT = 'baton_run_status';
+// The run's created_at is the database's clock and a ts is Slack's: the root is looked for from a
+// little before the run began.
+const CLOCK_MARGIN_SECONDS = 600;
+
+/**
+ * A message an earlier holder of the thread lease may have posted, found by its tag; undefined when
+ * none is found, or when Baton may not read the channel's history (missing_scope, not_in_channel):
+ * then a duplicate is the lesser harm than a run that cannot start.
+ */
+async function postedEarlier(
+  slack: SlackClient, channel: string, tag: MessageTag, where: TaggedWhere, log: Logger,
+): Promise<string | undefined> {
+  try {
+    const ts = await slack.findTagged(channel, tag, where);
+    if (ts) log.info({ ts, event: tag.eventType }, 'found the message an earlier attempt posted; adopting it');
+    return ts;
+  } catch (error) {
+    const code = slackErrorCode(error);
+    if (code !== 'missing_scope' && code !== 'not_in_channel') throw error;
+    log.warn({ err: error, event: tag.eventType }, 'cannot read the channel to find an earlier attempt’s message; posting again');
+    return undefined;
+  }
+}
+
 /**
  * Opens the run's thread exactly once: a root message and one status message, both recorded on
  * the run. A second delivery of the job finds them recorded (or the lease held) and posts nothing.
+ * A retry after an attempt that held the lease and failed looks for what that attempt posted (by
+ * its metadata tag) before posting, so a post Slack accepted but the run never recorded is adopted.
  */
 async function openThread(run: Run, deps: RunFixDeps, log: Logger): Promise<Run> {
-  if (!deps.slack) throw new PermanentError('slack_not_connected', 'Slack is not connected, so Baton cannot open a thread');
-  if (!run.channelId) throw new PermanentError('no_channel', `no Slack channel is known for ${run.ticketKey}`);
-  const leased = await takeThreadLease(deps.pool, run.id, deps.threadLeaseSeconds ?? 120);
-  if (!leased) {
+  const slack = deps.slack;
+  if (!slack) throw new PermanentError('slack_not_connected', 'Slack is not connected, so Baton cannot open a thread');
+  const channel = run.channelId;
+  if (!channel) throw new PermanentError('no_channel', `no Slack channel is known for ${run.ticketKey}`);
+  const lease = await takeThreadLease(deps.pool, run.id, deps.threadLeaseSeconds ?? 120);
+  if (!lease) {
     const now = await getRun(deps.pool, run.id);
     if (now?.threadTs && now.statusTs) return now;
     throw new RetryableError('thread_busy', 'another worker is opening this run’s thread');
   }
+  const { run: leased, takenBefore } = lease;
   try {
     let threadTs = leased.threadTs;
+    let rootIsNew = false;
     if (!threadTs) {
-      const root = await deps.slack.postMessage(run.channelId, threadRootMessage(leased));
-      threadTs = root.ts;
-      const url = await deps.slack.permalink(run.channelId, threadTs).catch((error: unknown) => {
+      const tag = { eventType: ROOT_EVENT, payload: { run_id: run.id } };
+      const oldest = (leased.createdAt.getTime() / 1000 - CLOCK_MARGIN_SECONDS).toFixed(6);
+      const earlierRoot = takenBefore ? await postedEarlier(slack, channel, tag, { oldest }, log) : undefined;
+      rootIsNew = earlierRoot === undefined;
+      const root = earlierRoot ?? (await slack.postMessage(channel, { ...threadRootMessage(leased), tag })).ts;
+      const url = await slack.permalink(channel, root).catch((error: unknown) => {
         log.warn({ err: error }, 'no permalink for the thread; "already running" replies will name the channel instead');
         return null;
       });
-      await setThreadRoot(deps.pool, run.id, threadTs, url);
+      await setThreadRoot(deps.pool, run.id, root, url);
+      threadTs = root;
       log.info({ threadTs }, 'thread opened');
     }
-    const status = await deps.slack.postMessage(run.channelId, statusMessage(leased), threadTs);
-    await setStatusMessage(deps.pool, run.id, status.ts);
+    const tag = { eventType: STATUS_EVENT, payload: { run_id: run.id } };
+    // A root posted just now has no replies yet; only an older one may hold an unrecorded status.
+    const earlierStatus = takenBefore && !rootIsNew ? await postedEarlier(slack, channel, tag, { threadTs }, log) : undefined;
+    const statusTs = earlierStatus ?? (await slack.postMessage(channel, { ...statusMessage(leased), tag }, threadTs)).ts;
+    await setStatusMessage(deps.pool, run.id, statusTs);
     await appendAudit(deps.pool, { runId: run.id, actor: 'baton', action: 'thread.opened', detail: { threadTs } });
     return (await getRun(deps.pool, run.id)) ?? leased;
   } catch (error) {

@@ -289,3 +289,22 @@ test('a Bolt app verifies a signed slash command and talks to the fake', async (
     await app.stop();
   }
 });
+
+test('message metadata is kept and listed by history and replies only with include_all_metadata', async () => {
+  const slack = client();
+  const metadata = { event_type: 'baton_run', event_payload: { run_id: 'r-1' } };
+  const root = await slack.chat.postMessage({ channel: 'C9', text: 'root', metadata });
+  await slack.chat.postMessage({ channel: 'C9', text: 'reply', thread_ts: root.ts!, metadata: { event_type: 'baton_run_status', event_payload: { run_id: 'r-1' } } });
+
+  const plain = await slack.conversations.history({ channel: 'C9' });
+  assert.equal(plain.messages?.[0]?.metadata, undefined);
+  const tagged = await slack.conversations.history({ channel: 'C9', include_all_metadata: true });
+  assert.deepEqual(tagged.messages?.[0]?.metadata, metadata);
+  const thread = await slack.conversations.replies({ channel: 'C9', ts: root.ts!, include_all_metadata: true });
+  assert.deepEqual(thread.messages?.map((m) => m.metadata?.event_type), ['baton_run', 'baton_run_status']);
+
+  await rejectsWithSlackError(
+    slack.chat.postMessage({ channel: 'C9', text: 'x', metadata: { event_payload: {} } as never }),
+    'invalid_metadata_format',
+  );
+});

@@ -24,6 +24,11 @@ export interface FakeSlackOptions {
   channels?: string[];
   /** User groups: S… id → member user ids (more with `setUsergroup`). */
   usergroups?: Record<string, string[]>;
+  /**
+   * Milliseconds now, to mint ts values near the real time (a test reading history by time needs
+   * them); by default they count up from a fixed instant.
+   */
+  clock?: () => number;
 }
 
 export interface SlackResponsePost {
@@ -63,6 +68,7 @@ export class FakeSlack extends FakeServer {
       users: options.users ?? [],
       ...(options.channels ? { channels: options.channels.map((id) => ({ id, name: id })) } : {}),
       usergroups: options.usergroups ?? {},
+      ...(options.clock ? { clock: options.clock } : {}),
       idPrefix: '0FAKE',
       // Tests make their own trigger_ids (test/support/slack-interactions.ts); any one opens a modal.
       triggers: 'any',

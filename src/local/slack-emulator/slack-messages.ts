@@ -1,4 +1,4 @@
-import { flag, str, type SlackArgs } from './slack-args.ts';
+import { flag, isObject, str, type SlackArgs } from './slack-args.ts';
 
 /** A message as stored: Slack's message object plus the channel it is in. */
 export interface SlackMessage {
@@ -51,6 +51,18 @@ const list = (value: unknown): unknown[] | undefined => (Array.isArray(value) ? 
 const compact = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
+/**
+ * Message metadata as Slack keeps it: `event_type` and an `event_payload` object, nothing else.
+ * Undefined when none was given; null when it is not that shape (Slack: invalid_metadata_format).
+ */
+function messageMetadata(value: unknown): { event_type: string; event_payload: Record<string, unknown> } | null | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (!isObject(value) || typeof value.event_type !== 'string' || !value.event_type) return null;
+  const payload = value.event_payload ?? {};
+  if (!isObject(payload)) return null;
+  return { event_type: value.event_type, event_payload: payload };
+}
+
 /** Channel and thread state behind the `chat.*` and `conversations.*` methods. */
 export class SlackMessages {
   private readonly stored: SlackMessage[] = [];
@@ -69,7 +81,8 @@ export class SlackMessages {
     if (!text && !blocks && !attachments) return error('no_text');
     const reply_broadcast = flag(a.reply_broadcast) || undefined;
     const thread_ts = str(a.thread_ts);
-    const metadata = a.metadata;
+    const metadata = messageMetadata(a.metadata);
+    if (metadata === null) return error('invalid_metadata_format');
     const message = this.store({ channel, thread_ts, text, blocks, attachments, metadata, reply_broadcast });
     return ok({ channel, ts: message.ts, message: this.wire(message) });
   }
@@ -89,7 +102,9 @@ export class SlackMessages {
       if (a.text !== undefined) m.text = str(a.text) ?? '';
       if (blocks) m.blocks = blocks;
       if (attachments) m.attachments = attachments;
-      if (a.metadata !== undefined) m.metadata = a.metadata;
+      const metadata = messageMetadata(a.metadata);
+      if (metadata === null) return error('invalid_metadata_format');
+      if (metadata !== undefined) m.metadata = metadata;
       m.edited = { user: this.id.botUserId, ts: this.nextTs() };
       return ok({ channel: m.channel, ts: m.ts, text: m.text, message: this.wire(m) });
     });
@@ -229,7 +244,13 @@ export class SlackMessages {
     if (!Number.isInteger(start) || start < 0) return error('invalid_cursor');
     const hasMore = start + limit < items.length;
     const next_cursor = hasMore ? Buffer.from(`offset:${start + limit}`).toString('base64') : '';
-    const messages = items.slice(start, start + limit).map((m) => this.wire(m));
+    // Slack lists message metadata only when asked (include_all_metadata).
+    const withMetadata = flag(a.include_all_metadata);
+    const messages = items.slice(start, start + limit).map((m) => {
+      const wire = this.wire(m);
+      if (!withMetadata) delete wire.metadata;
+      return wire;
+    });
     return ok({ messages, has_more: hasMore, response_metadata: { next_cursor } });
   }
 
