@@ -20,6 +20,7 @@ import { createPool } from '../src/db/pool.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createQueue } from '../src/jobs/queue.ts';
 import { acceptDelivery } from '../src/jobs/accept-delivery.ts';
+import { createJobInserter } from '../src/jobs/create-job-inserter.ts';
 import { createHttpServer } from '../src/bot/create-http-server.ts';
 import { createWebhookHandler } from '../src/bot/webhooks/create-webhook-handler.ts';
 import { linearWebhookSource } from '../src/bot/webhooks/linear-webhook-source.ts';
@@ -163,11 +164,12 @@ async function main(): Promise<void> {
   const boss = new PgBoss({ connectionString: url, schema: jobsSchema, supervise: false, schedule: false, migrate: false });
   boss.on('error', (error) => console.error('raw pg-boss error:', error));
   const metrics = createMetrics({ pool, jobsSchema, log });
+  const insertJobs = createJobInserter({ schema: jobsSchema });
   const webhooks = {
     linear: createWebhookHandler({
       source: linearWebhookSource([SECRET]),
       maxBodyBytes: 1024 * 1024,
-      accept: (delivery) => acceptDelivery(delivery, { pool, queue }),
+      accept: (delivery) => acceptDelivery(delivery, { pool, queue, insertJobs }),
       log,
       metrics,
     }),

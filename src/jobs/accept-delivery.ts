@@ -1,5 +1,7 @@
-import { insertDelivery, type DeliverySource } from '../db/deliveries.ts';
+import { deleteDeliveries, deliveryKey, insertDeliveries, type DeliveryKey, type DeliverySource } from '../db/deliveries.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
+import { createGroupCommit } from './group-commit.ts';
+import type { InsertJobs } from './create-job-inserter.ts';
 import type { Payload } from './queues.ts';
 import type { Queue } from './queue.ts';
 
@@ -16,26 +18,77 @@ export interface IncomingDelivery {
 export interface AcceptDeliveryDeps {
   pool: Pool;
   queue: Queue;
+  /**
+   * The queue's jobs sent in one statement per batch (src/jobs/create-job-inserter.ts, on the
+   * queue's schema); without it each job goes through queue.enqueue, two statements apiece.
+   */
+  insertJobs?: InsertJobs;
 }
+
+type Outcome = 'queued' | 'duplicate';
+type Accept = (delivery: IncomingDelivery) => Promise<Outcome>;
+
+// Deliveries arriving together (a sender's burst, several senders at once) share a transaction.
+// Up to this many transactions commit at once, on a pool of 10 that other work shares too.
+const MAX_IN_FLIGHT = 2;
+const MAX_BATCH = 50;
+
+// One group commit per pool and queue: every caller passes the same deps object's parts, and
+// needs no handle to stop (a batch waits at most for the transactions before it).
+const acceptors = new WeakMap<Pool, WeakMap<Queue, Accept>>();
 
 /**
  * Records a verified webhook delivery and enqueues its `intake.event` job in one transaction, so a
  * redelivery (Linear resends after a minute and an hour, Jira retries for half an hour) finds its
  * id taken and enqueues nothing, and a failure leaves neither behind for the sender to retry into.
+ * Resolves only once that transaction committed, which it may share with deliveries arriving at
+ * the same time (src/jobs/group-commit.ts); a batch that fails is retried one delivery at a time.
  */
-export async function acceptDelivery(delivery: IncomingDelivery, deps: AcceptDeliveryDeps): Promise<'queued' | 'duplicate'> {
-  const { eventName, alsoKnownAs = [], ...rest } = delivery;
-  // enqueue checks the payload against the queue's schema, so a mismatched event fails here, loudly.
-  const payload = rest as Payload<'intake.event'>;
-  const queued = await withTransaction(deps.pool, async (tx) => {
-    // The other keys first: a body replayed under a new id stops there, before that id is recorded.
-    for (const key of [...alsoKnownAs, payload.deliveryId]) {
-      if (!(await insertDelivery(tx, payload.source, key, eventName))) return false;
-    }
-    await deps.queue.enqueue(tx, 'intake.event', payload);
-    return true;
+export function acceptDelivery(delivery: IncomingDelivery, deps: AcceptDeliveryDeps): Promise<Outcome> {
+  let byQueue = acceptors.get(deps.pool);
+  if (!byQueue) acceptors.set(deps.pool, (byQueue = new WeakMap()));
+  let accept = byQueue.get(deps.queue);
+  if (!accept) {
+    const { pool, queue, insertJobs } = deps;
+    accept = createGroupCommit<IncomingDelivery, Outcome>({
+      commit: (deliveries) => commitDeliveries(deliveries, { pool, queue, insertJobs }),
+      keysOf: (d) => keysOf(d).map((key) => deliveryKey(d.source, key)),
+      maxBatch: MAX_BATCH,
+      maxInFlight: MAX_IN_FLIGHT,
+    });
+    byQueue.set(deps.queue, accept);
+  }
+  return accept(delivery);
+}
+
+/** The other keys first: a body replayed under a new id stops there, before that id is recorded. */
+function keysOf(delivery: IncomingDelivery): string[] {
+  return [...new Set([...(delivery.alsoKnownAs ?? []), delivery.deliveryId])];
+}
+
+/** Deliveries whose keys are all distinct from each other's, in one transaction. */
+async function commitDeliveries(deliveries: IncomingDelivery[], deps: AcceptDeliveryDeps): Promise<Outcome[]> {
+  const outcomes = await withTransaction(deps.pool, async (tx) => {
+    const keys = deliveries.flatMap((d) => keysOf(d).map((deliveryId): DeliveryKey => ({ source: d.source, deliveryId, event: d.eventName })));
+    const recorded = await insertDeliveries(tx, keys);
+    const takeBack: Omit<DeliveryKey, 'event'>[] = [];
+    const outcomes = deliveries.map((d): Outcome => {
+      const own = keysOf(d);
+      const seen = own.findIndex((key) => !recorded.has(deliveryKey(d.source, key)));
+      if (seen === -1) return 'queued';
+      // As if recorded one key at a time, stopping at the first one seen: the keys after it stay unrecorded.
+      for (const key of own.slice(seen + 1)) if (recorded.has(deliveryKey(d.source, key))) takeBack.push({ source: d.source, deliveryId: key });
+      return 'duplicate';
+    });
+    if (takeBack.length) await deleteDeliveries(tx, takeBack);
+    // Both check each payload against the queue's schema, so a mismatched event fails here, loudly.
+    const payloads = deliveries
+      .filter((_, i) => outcomes[i] === 'queued')
+      .map((d) => ({ source: d.source, deliveryId: d.deliveryId, event: d.event }) as Payload<'intake.event'>);
+    if (deps.insertJobs) await deps.insertJobs(tx, 'intake.event', payloads);
+    else for (const payload of payloads) await deps.queue.enqueue(tx, 'intake.event', payload);
+    return outcomes;
   });
-  if (!queued) return 'duplicate';
-  deps.queue.notify('intake.event');
-  return 'queued';
+  if (outcomes.includes('queued')) deps.queue.notify('intake.event');
+  return outcomes;
 }
