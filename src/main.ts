@@ -124,6 +124,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       log,
       supervise: worker,
       retryDelaySeconds: config.policy.queue.retry_delay_seconds,
+      // One knob for "how long until a silent worker is taken for dead", for agents and jobs alike.
+      leaseSeconds: config.policy.scheduling.agent_lease_seconds,
       // Every role sets it: each process's start-up writes the queues' settings.
       expireInSeconds: {
         'run.fix': runFixExpirySeconds(config.policy.agent.limits.minutes),
@@ -170,7 +172,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     });
     if (worker) {
       // Workspaces of runs that ended while Baton was down are removed before new work starts.
-      const removed = await workspaces.cleanupStaleWorkspaces((await listActiveRuns(pool, 10_000)).map((r) => r.id));
+      // Read when each decision is made (not once before), so a run created meanwhile keeps its workspace.
+      const removed = await workspaces.cleanupStaleWorkspaces(async () => (await listActiveRuns(pool, 10_000)).map((r) => r.id));
       if (removed.length) log.info({ removed }, 'removed the workspaces of runs that are no longer active');
       const githubDeps = { pool, queue, slack, log, workspaces, policy: config.policy };
       const parts = await buildAgentParts(config, log);

@@ -1,5 +1,7 @@
+import { hostname } from 'node:os';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.ts';
+import { dropJobLeases, lockAbandonedJobs, renewJobLeases, sweepJobLeases, type AbandonedJob } from '../db/job-leases.ts';
 import { connectOwnClient, withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import { describeError, retryAfterSecondsOf } from './errors.ts';
 import { QUEUE_NAMES, QUEUES, type Payload, type QueueName } from './queues.ts';
@@ -15,6 +17,11 @@ export type JobHandler<N extends QueueName> = (
   payload: Payload<N>,
   job: { id: string; retryCount: number; retryLimit: number },
 ) => Promise<void>;
+
+/** A job the watchdog took from a worker that stopped; `givenUp` when it had no retry left. */
+export interface ReleasedJob extends AbandonedJob {
+  givenUp: boolean;
+}
 
 export interface Queue {
   start(): Promise<void>;
@@ -34,6 +41,13 @@ export interface Queue {
   hasLiveJob(name: QueueName, runId: string, activeWithinSeconds: number): Promise<boolean>;
   /** Sends a job to `name` on a cron schedule (pg-boss keeps one schedule per queue, in UTC). */
   schedule(name: QueueName, cron: string): Promise<void>;
+  /**
+   * Fails (so pg-boss retries) every job active past the job lease whose worker stopped renewing
+   * it. Worker processes run it on a timer; exposed so a test can run one pass.
+   */
+  releaseAbandonedJobs(): Promise<ReleasedJob[]>;
+  /** What to do with a released job that had no retry left (its run must not wait forever). */
+  onGivenUp(handler: (job: ReleasedJob) => Promise<void>): void;
   stop(graceSeconds: number): Promise<void>;
 }
 
@@ -55,7 +69,16 @@ export interface QueueOptions {
   listen?: boolean;
   /** Opens the listener's own connection; by default a pg.Client with the pool's settings. */
   connectListener?: () => Promise<ListenClient>;
+  /**
+   * How long a job may run without its process saying it is alive (baton.yml
+   * scheduling.agent_lease_seconds; 60 s by default). A worker killed mid-job has its job released
+   * this long after it started or last renewed, instead of at pg-boss's expiry.
+   */
+  leaseSeconds?: number;
 }
+
+/** Identifies this process in job leases and the log line that releases its jobs. */
+const HOLDER = `${hostname()}:${process.pid}`;
 
 /** pg-boss on Baton's own pool, so `enqueue` can join the caller's transaction. */
 export function createQueue(options: QueueOptions): Queue {
@@ -69,6 +92,12 @@ export function createQueue(options: QueueOptions): Queue {
   boss.on('error', (error) => options.log.error({ err: error }, 'queue error'));
   const workerIds = new Map<QueueName, string[]>();
   const inFlight = new Set<Promise<unknown>>();
+  const leaseSeconds = options.leaseSeconds ?? 60;
+  // Jobs running here (id → queue), and those whose lease row was written (dropped when they end).
+  const running = new Map<string, QueueName>();
+  const leased = new Set<string>();
+  const timers: NodeJS.Timeout[] = [];
+  let givenUp: ((job: ReleasedJob) => Promise<void>) | undefined;
   let started = false;
   let stopping = false;
   let wake: WakeOnNotify | undefined;
@@ -92,6 +121,55 @@ export function createQueue(options: QueueOptions): Queue {
     });
   }
 
+  async function createQueues(): Promise<void> {
+    for (const name of QUEUE_NAMES) {
+      const { policy, ...defaults } = QUEUES[name].options;
+      const retry = {
+        ...defaults,
+        retryDelay: options.retryDelaySeconds ?? defaults.retryDelay,
+        expireInSeconds: options.expireInSeconds?.[name] ?? defaults.expireInSeconds,
+      };
+      // createQueue is not idempotent in pg-boss 10; updateQueue keeps settings in step with the table.
+      if (await boss.getQueue(name)) await boss.updateQueue(name, { name, policy, ...retry });
+      else await boss.createQueue(name, { name, policy, ...retry });
+    }
+  }
+
+  /** Renews the lease of every job running here; a failure (database away) is retried next tick. */
+  async function renewLeases(): Promise<void> {
+    const jobs = [...running].map(([id, queue]) => ({ id, queue }));
+    try {
+      await renewJobLeases(options.pool, jobs, HOLDER, leaseSeconds);
+      for (const job of jobs) if (running.has(job.id)) leased.add(job.id);
+    } catch (error) {
+      options.log.warn({ err: error, jobs: jobs.length }, 'could not renew the job leases; trying again shortly');
+    }
+  }
+
+  async function endLease(jobId: string): Promise<void> {
+    running.delete(jobId);
+    if (!leased.delete(jobId)) return;
+    // Left behind it is harmless (the job is no longer active); the sweep removes it later.
+    await dropJobLeases(options.pool, [jobId]).catch((error: unknown) => options.log.warn({ err: error, jobId }, 'could not drop an ended job’s lease'));
+  }
+
+  /** In worker processes: renew this process's leases, and release jobs whose worker stopped. */
+  function watchAbandonedJobs(): void {
+    const every = (seconds: number, tick: () => Promise<unknown>): void => {
+      const timer = setInterval(() => void tick(), Math.max(1, seconds) * 1000);
+      timer.unref();
+      timers.push(timer);
+    };
+    every(leaseSeconds / 3, renewLeases);
+    every(leaseSeconds / 2, async () => {
+      try {
+        await queue.releaseAbandonedJobs();
+      } catch (error) {
+        options.log.warn({ err: error }, 'could not look for jobs whose worker stopped; trying again shortly');
+      }
+    });
+  }
+
   const queue: Queue = {
     get started() {
       return started;
@@ -102,18 +180,13 @@ export function createQueue(options: QueueOptions): Queue {
     },
 
     async start() {
-      await boss.start();
-      for (const name of QUEUE_NAMES) {
-        const { policy, ...defaults } = QUEUES[name].options;
-        const retry = {
-          ...defaults,
-          retryDelay: options.retryDelaySeconds ?? defaults.retryDelay,
-          expireInSeconds: options.expireInSeconds?.[name] ?? defaults.expireInSeconds,
-        };
-        // createQueue is not idempotent in pg-boss 10; updateQueue keeps settings in step with the table.
-        if (await boss.getQueue(name)) await boss.updateQueue(name, { name, policy, ...retry });
-        else await boss.createQueue(name, { name, policy, ...retry });
-      }
+      // pg-boss's install (its schema, its tables) races when processes start together on a fresh
+      // database: "duplicate key … pg_namespace" or a deadlock, and the process exits. One at a time.
+      await withSessionLock(options.pool, `baton.queue.start.${options.schema}`, async () => {
+        await boss.start();
+        await createQueues();
+      });
+      if (options.supervise) watchAbandonedJobs();
       started = true;
     },
 
@@ -155,10 +228,11 @@ export function createQueue(options: QueueOptions): Queue {
             // (pg-boss retries it) rather than start work on a pool about to close.
             if (stopping) throw new Error('Baton is shutting down; the job will be retried');
             const payload = QUEUES[name].payload.parse(job.data) as Payload<typeof name>;
-            const running = handler(payload, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
-            inFlight.add(running);
+            running.set(job.id, name);
+            const work = handler(payload, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+            inFlight.add(work);
             try {
-              await running;
+              await work;
             } catch (error) {
               const retryAfter = retryAfterSecondsOf(error);
               if (retryAfter === undefined) throw error;
@@ -172,7 +246,8 @@ export function createQueue(options: QueueOptions): Queue {
               });
               options.log.warn({ queue: name, jobId: job.id, retryAfterSeconds: retryAfter }, 'rate-limited; the retry waits as the service asked');
             } finally {
-              inFlight.delete(running);
+              inFlight.delete(work);
+              await endLease(job.id);
             }
           },
         );
@@ -186,7 +261,9 @@ export function createQueue(options: QueueOptions): Queue {
       const { rows } = await options.pool.query(
         `SELECT 1 FROM ${options.schema}.job
           WHERE name = $1 AND data->>'runId' = $2
-            AND (state IN ('created', 'retry') OR (state = 'active' AND started_on > now() - $3 * interval '1 second'))
+            AND (state IN ('created', 'retry')
+                 OR (state = 'active' AND (started_on > now() - $3 * interval '1 second'
+                     OR EXISTS (SELECT 1 FROM job_leases l WHERE l.job_id = job.id AND l.lease_until > now()))))
           LIMIT 1`,
         [name, runId, activeWithinSeconds],
       );
@@ -197,10 +274,41 @@ export function createQueue(options: QueueOptions): Queue {
       await boss.schedule(name, cron, {}, { tz: 'UTC' });
     },
 
+    async releaseAbandonedJobs() {
+      const released = await withTransaction(options.pool, async (tx) => {
+        const jobs = await lockAbandonedJobs(tx, options.schema, leaseSeconds);
+        if (jobs.length === 0) return [];
+        const db = { executeSql: (text: string, values?: unknown[]) => tx.query(text, values) };
+        const why = { message: `its worker stopped (no lease for ${leaseSeconds} s); released by ${HOLDER}` };
+        for (const job of jobs) await boss.fail(job.name, job.id, why, { db });
+        await dropJobLeases(tx, jobs.map((j) => j.id));
+        const failed = await failedJobIds(tx, options.schema, jobs.map((j) => j.id));
+        return jobs.map((j) => ({ ...j, givenUp: failed.has(j.id) }));
+      });
+      await sweepJobLeases(options.pool, 24 * 60 * 60);
+      for (const job of released) {
+        options.log.warn(
+          { queue: job.name, jobId: job.id, holder: job.holder, attempt: job.retryCount + 1, givenUp: job.givenUp },
+          job.givenUp ? 'a job whose worker stopped had no retry left' : 'a job whose worker stopped was released for a retry',
+        );
+        const name = QUEUE_NAMES.find((known) => known === job.name);
+        if (name) queue.notify(name);
+        if (job.givenUp && givenUp) {
+          await givenUp(job).catch((error: unknown) => options.log.error({ err: error, jobId: job.id }, 'could not end the run of a job given up'));
+        }
+      }
+      return released;
+    },
+
+    onGivenUp(handler) {
+      givenUp = handler;
+    },
+
     async stop(graceSeconds) {
       if (!started) return;
       started = false;
       stopping = true;
+      for (const timer of timers.splice(0)) clearInterval(timer);
       await wake?.stop();
       // Running jobs get `graceSeconds` to finish; pg-boss then fails what is left, which
       // releases those jobs for a retry instead of leaving them active until they expire.
@@ -212,6 +320,30 @@ export function createQueue(options: QueueOptions): Queue {
     },
   };
   return queue;
+}
+
+/** Which of `ids` pg-boss has marked `failed` (out of retries). */
+async function failedJobIds(db: Queryable, schema: string, ids: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM ${schema}.job WHERE id = ANY($1::uuid[]) AND state = 'failed'`, [ids]);
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Runs `work` holding a session advisory lock on a connection of its own (pg-boss's queries go
+ * through the pool's other connections), so processes doing it at once take turns.
+ */
+async function withSessionLock<T>(pool: Pool, key: string, work: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+    try {
+      return await work();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Pool } from '../db/pool.ts';
 import type { TicketEvent } from '../domain/ticket-event.ts';
 import type { GitHubEvent } from '../domain/github-event.ts';
 import type { SlackClient } from '../integrations/slack.ts';
-import { describeError, isRetryable } from './errors.ts';
+import { describeError, isRetryable, PermanentError } from './errors.ts';
 import { failRun } from './fail-run.ts';
 import { handleTicketEvent, type TicketEventDeps } from './handle-ticket-event.ts';
 import type { Queue } from './queue.ts';
@@ -90,6 +90,14 @@ export async function registerWorkers(deps: WorkerDeps): Promise<void> {
     await reconcile(deps);
     await rescueStrandedRuns({ ...deps, strandedAfterSeconds: strandedAfterSeconds(deps.agentSlots.leaseSeconds) });
     await expireApprovalRequests(shared);
+  });
+  // A job released from a stopped worker with no retry left: its run ends failed and says why, rather than
+  // waiting in `reviewing` or `merging` for a job that will never run again.
+  deps.queue.onGivenUp(async (job) => {
+    const runId = (job.data as { runId?: unknown } | null)?.runId;
+    if (typeof runId !== 'string') return;
+    const why = `its ${job.name} job was lost with its worker ${job.retryCount + 1} times (Baton processes stopped or were killed mid-job)`;
+    await failRun(runId, new PermanentError('worker_lost', why), deps);
   });
   await deps.queue.schedule('intake.reconcile', `*/${deps.reconcileIntervalMinutes} * * * *`);
 }

@@ -37,6 +37,8 @@ export function withJobMetrics(queue: Queue, metrics: JobObserver): Queue {
     work: (name, handler, concurrency) => queue.work(name, timeJob(name, handler, metrics), concurrency),
     hasLiveJob: (name, runId, activeWithinSeconds) => queue.hasLiveJob(name, runId, activeWithinSeconds),
     schedule: (name, cron) => queue.schedule(name, cron),
+    releaseAbandonedJobs: () => queue.releaseAbandonedJobs(),
+    onGivenUp: (handler) => queue.onGivenUp(handler),
     stop: (graceSeconds) => queue.stop(graceSeconds),
   };
 }
