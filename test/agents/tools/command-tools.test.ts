@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { bashTool } from '../../../src/agents/tools/bash-tool.ts';
 import { runTestsTool } from '../../../src/agents/tools/run-tests-tool.ts';
@@ -37,6 +39,23 @@ test('bash runs in /repo under bubblewrap and reports the exit code, output incl
 
   const silent = await call(bash, { command: 'true' });
   assert.equal(silent.content, '(no output)\nExit code: 0');
+});
+
+test('the bash tool has no network: a server on the host answers a direct request but not the agent\'s command', async (t) => {
+  const world = await toolWorld();
+  t.after(world.cleanup);
+  const server = createServer((_req, res) => res.end('host-server-body'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  // The control: the server is there, from outside the sandbox.
+  assert.equal(await (await fetch(url)).text(), 'host-server-body');
+  const p = policy();
+  const bash = bashTool({ worktree: world.worktree, sandbox: createBwrapSandbox({ policy: p }), policy: p });
+  const probe = `node -e "fetch('${url}', { signal: AbortSignal.timeout(5000) }).then(async (r) => console.log('reached', await r.text()), (e) => console.log('refused', e.cause?.code ?? e.name))"`;
+  const answer = await call(bash, { command: probe });
+  assert.doesNotMatch(answer.content, /reached|host-server-body/);
+  assert.match(answer.content, /^refused /m, answer.content);
 });
 
 test('a bash command past the timeout is killed and the answer says after how long', async (t) => {
