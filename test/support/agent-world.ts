@@ -90,7 +90,8 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
   const { credentials = {} } = options;
   const { dir, cleanup } = await tempDir('baton-agent-');
   const db = await createTestDatabase();
-  const slack = new FakeSlack({ botToken: credentials.slackBotToken });
+  // ts values near the real time, as Slack mints them: a retry that looks for a message it may have posted reads history by time.
+  const slack = new FakeSlack({ botToken: credentials.slackBotToken, clock: Date.now });
   const linear = new FakeLinear({ apiKey: credentials.linearApiKey });
   const github = new FakeGitHub({ token: credentials.githubToken });
   const anthropic = new FakeAnthropic({ apiKey: credentials.anthropicApiKey });
