@@ -188,6 +188,8 @@ export async function startBaton(config: Config, options: StartOptions): Promise
         startRun: start,
         workspaces,
         agentSlots: { capacity: scheduling.agent_concurrency, leaseSeconds: scheduling.agent_lease_seconds },
+        // A worker killed while opening a thread holds it this long; the next looks for what it posted.
+        threadLeaseSeconds: Math.max(30, scheduling.agent_lease_seconds),
         agent,
         agentMissing: agent ? undefined : agentNotConfiguredReason(config.anthropicMissing),
         raiseFactor: config.policy.agent.limits.raise_factor,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { SLACK_DEFAULTS } from '../fakes/slack-defaults.ts';
 import { startApprover, startMonkey, startRequester, type Kill } from '../support/chaos-actors.ts';
-import { activeJobs, duplicatesBy, heldByEachKill, idleRuns, nextProgress, seconds, type IdleRun } from '../support/chaos-figures.ts';
+import { activeJobs, duplicatesBy, endedBefore, heldByEachKill, idleRuns, nextProgress, seconds, type IdleRun } from '../support/chaos-figures.ts';
 import { chaosRandom } from '../support/chaos-random.ts';
 import { CHAOS_LEASE_SECONDS, startChaosWorld, type ChaosWorld } from '../support/chaos-world.ts';
 import { strandedAfterSeconds } from '../../src/jobs/rescue-stranded-runs.ts';
@@ -61,19 +61,8 @@ async function heldBy(w: ChaosWorld, run: IdleRun, kills: Kill[], startedAt: num
   return 'no killed process holds its job';
 }
 
-// TODO (issue 11, open): this test finds real failures; kept as a todo (it runs and prints its
-// figures, and its failure does not fail the suite) until they are fixed.
-// 1. A worker that starts (a restart after a kill, or one more replica) deletes a live run's local
-//    branch: cleanup-stale-workspaces.ts tidyMirror takes every baton/* branch no worktree has
-//    checked out for an orphan, and a run's worktree is detached while prove-change.ts runs the
-//    base suite (check-out-base-with-files.ts). The run then fails in restoreHead: "invalid
-//    reference: baton/ENG-…" (CHAOS_SEED=65262332).
-// 2. A worker killed during run.review, run.publish or gate.merge leaves its run in `reviewing` or
-//    `merging` with the job `active` until pg-boss's expiry (30, 15, 15 minutes): the watchdog only
-//    looks at `queued` and `running` runs (CHAOS_SEED=1: "stranded in `reviewing`").
 test(`${RUNS} runs through fix, review, card, approval and merge while Baton's processes are SIGKILLed and restarted`, {
   skip: needsDatabase,
-  todo: 'a starting worker deletes a live run\'s branch; a run whose review, publish or merge job died with its worker waits for pg-boss\'s expiry (issue 11)',
 }, async () => {
   const random = chaosRandom(SEED);
   say(`seed ${SEED} (CHAOS_SEED=${SEED} replays the schedule), ${RUNS} runs, ${KILLS} kills planned`);
@@ -84,8 +73,7 @@ test(`${RUNS} runs through fix, review, card, approval and merge while Baton's p
   });
   const w = world;
   const { pool } = w.db;
-  // One at a time: processes starting together on a fresh database race in pg-boss's install (reported).
-  for (const slot of w.slots) await w.start(slot);
+  await Promise.all(w.slots.map((slot) => w.start(slot)));
   const startedAt = Date.now();
   let settled = false;
   const stopped = (): boolean => settled;
@@ -152,13 +140,21 @@ test(`${RUNS} runs through fix, review, card, approval and merge while Baton's p
   let unrecovered = 0;
   for (const [i, kill] of kills.entries()) {
     const lost = held[i]!;
-    const moved = await Promise.all(lost.map(async (j) => ({ job: j, at: j.runId ? await nextProgress(pool, j.runId, kill.atMs) : undefined })));
-    const forRuns = moved.filter((m) => m.job.runId);
+    const moved = await Promise.all(
+      lost.map(async (j) => ({
+        job: j,
+        at: j.runId ? await nextProgress(pool, j.runId, kill.atMs) : undefined,
+        ended: j.runId ? await endedBefore(pool, j.runId, kill.atMs) : false,
+      })),
+    );
+    const forRuns = moved.filter((m) => m.job.runId && !m.ended);
     const stuck = forRuns.some((m) => m.at === undefined);
     const worst = Math.max(0, ...forRuns.map((m) => (m.at ?? doneAt) - kill.atMs));
     if (forRuns.length && !stuck) recoveries.push(worst);
     else if (stuck) unrecovered += 1;
-    const what = moved.map((m) => (m.job.runId ? `${m.job.name}: moved again after ${m.at ? seconds(m.at - kill.atMs) : 'never'}` : `${m.job.name} (no run)`));
+    const what = moved.map((m) =>
+      !m.job.runId ? `${m.job.name} (no run)` : m.ended ? `${m.job.name} (its run had already merged)` : `${m.job.name}: moved again after ${m.at ? seconds(m.at - kill.atMs) : 'never'}`,
+    );
     const outcome = !forRuns.length ? '' : stuck ? `; not all moving again when the test stopped, ${seconds(worst)} after the kill` : `; recovered in ${seconds(worst)}`;
     say(`kill ${kill.n} (${kill.slot}) held ${lost.length} job(s)${what.length ? `: ${what.join('; ')}` : ''}${outcome}`);
   }
@@ -168,7 +164,7 @@ test(`${RUNS} runs through fix, review, card, approval and merge while Baton's p
     say(`recovery (kill → every run the killed process held moving again): ${figures}${unrecovered ? `; ${unrecovered} kill(s) whose runs had not all moved again` : ''}`);
   }
   const leftActive = held.flat().length;
-  if (leftActive) say(`jobs the dead processes left \`active\` (pg-boss hands each back only at its expiry): ${leftActive}`);
+  if (leftActive) say(`jobs the dead processes held when killed: ${leftActive}`);
 
   assert.deepEqual(problems, []);
   assert.equal(runs.length, RUNS, 'one run per ticket');
@@ -182,17 +178,11 @@ test(`${RUNS} runs through fix, review, card, approval and merge while Baton's p
   assert.deepEqual(await idleRuns(pool, w.jobs), [], 'no run left active with nothing working on it');
 });
 
-// TODO (issue 11, open): this test finds a real failure. Processes started together on a fresh
-// database race in pg-boss's install: each sees no pg-boss schema, both run its create, and the
-// second fails on `CREATE SCHEMA IF NOT EXISTS <schema>_jobs` ("duplicate key value violates unique
-// constraint pg_namespace_nspname_index"; PostgreSQL's catalog cache does not see the first's
-// commit after pg-boss's advisory lock, and pg-boss's CREATE TYPE has no IF NOT EXISTS anyway), so
-// `Baton failed to start` and the process exits 1. A supervisor restarts it; a deploy that starts
-// web and worker at once on a new database sees one crash. The chaos test starts its processes
-// one at a time for this reason.
+// Processes started together on a fresh database once raced in pg-boss's install ("duplicate key
+// value violates unique constraint pg_namespace_nspname_index", or a deadlock) and one exited 1;
+// queue.ts now runs the install under a session advisory lock.
 test('Baton processes started together on a fresh database all come up', {
   skip: needsDatabase,
-  todo: 'processes started together on a fresh database race in pg-boss\'s install (issue 11)',
 }, async (t) => {
   const fresh = await startChaosWorld({
     runs: 1,

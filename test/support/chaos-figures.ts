@@ -105,6 +105,19 @@ export async function nextProgress(pool: Pool, runId: string, afterMs: number): 
   return rows[0]?.at_ms == null ? undefined : Number(rows[0].at_ms);
 }
 
+/**
+ * Whether the run had already ended (merged) and stayed untouched since `atMs`: a job the killed
+ * process held for it was only its last bookkeeping (pg-boss had not recorded the completion), so
+ * there was nothing to recover.
+ */
+export async function endedBefore(pool: Pool, runId: string, atMs: number): Promise<boolean> {
+  const { rows } = await pool.query(
+    'SELECT 1 FROM runs WHERE id = $1 AND run_status_ended(status) AND updated_at <= to_timestamp($2 / 1000.0)',
+    [runId, atMs],
+  );
+  return rows.length > 0;
+}
+
 /** Rows beyond one per key: 0 when every key appears once. */
 export function duplicatesBy<T>(items: readonly T[], key: (item: T) => string): number {
   return items.length - new Set(items.map(key)).size;
