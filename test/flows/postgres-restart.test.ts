@@ -134,27 +134,35 @@ after(async () => {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const say = (line: string): void => console.log(`pg-restart: ${line}`);
 
-/** One answer a sender got: an HTTP status, or 0 when the connection failed without one. */
-type Outcome = { status: number; body: string };
+/** One answer a sender got: an HTTP status, or 0 when the connection failed without one; and when it came. */
+type Outcome = { status: number; body: string; at: number };
 
 const post = async (delivery: WebhookDelivery): Promise<Outcome> =>
-  sendDelivery(await batonUrl(), delivery).then((a: WebhookAnswer) => ({ status: a.status, body: a.text }), (error: unknown) => ({ status: 0, body: String(error) }));
+  sendDelivery(await batonUrl(), delivery).then(
+    (a: WebhookAnswer) => ({ status: a.status, body: a.text, at: Date.now() }),
+    (error: unknown) => ({ status: 0, body: String(error), at: Date.now() }),
+  );
 
 const command = async (key: string): Promise<Outcome> =>
   sendSignedSlack(`${await batonUrl()}/slack/events`, 'command', slashCommandBody({ text: `fix ${key}`, channel_id: CHANNEL }), { secret: SLACK_DEFAULTS.signingSecret })
-    .then((a) => ({ status: a.status, body: (a.json as { text?: string } | undefined)?.text ?? a.text }), (error: unknown) => ({ status: 0, body: String(error) }));
+    .then(
+      (a) => ({ status: a.status, body: (a.json as { text?: string } | undefined)?.text ?? a.text, at: Date.now() }),
+      (error: unknown) => ({ status: 0, body: String(error), at: Date.now() }),
+    );
 
 /** Slack's answer to a command that was queued (or found its run already there), not an apology. */
 const commandTaken = (o: Outcome): boolean => o.status === 200 && /Queued|already/i.test(o.body);
 
-// TODO (issue 11, open): this test finds a real failure. With PostgreSQL down, pg-boss's
-// Manager.fail rejects (ECONNREFUSED) where nothing catches it and Baton exits (1); src/db/pool.ts
-// now listens for errors of clients held in a transaction, which is one of the paths. Kept as a
-// todo (it runs; its failure does not fail the suite) until every path survives the restart.
+// Issue 11. Baton no longer exits here: pg-boss's unawaited complete()/fail() rejections are
+// logged and survived (src/handle-unhandled-rejections.ts). Still skipped by default because it
+// does not settle within a minute: a run.fix attempt that took the run's thread lease
+// (takeThreadLease, 120 s, not configurable) when the outage cut it off leaves its retries failing
+// `thread_busy` until that lease lapses, so a few runs read their ticket only 2 to 3 minutes later.
 test('PostgreSQL restarted and stopped under a stream of deliveries and commands: nothing lost, nothing twice, refusals retryable', {
   // Skipped until the failure below is fixed: as it stands Baton can exit mid-test and the test then
   // waits for it to its own limit. Run it with BATON_PG_RESTART=1 to see the failure.
-  skip: needsPostgres || (process.env.BATON_PG_RESTART !== '1' && 'Baton can exit on an unhandled pg-boss rejection while PostgreSQL is down (issue 11, open); BATON_PG_RESTART=1 runs it'),
+  skip: needsPostgres || (process.env.BATON_PG_RESTART !== '1' &&
+    "runs interrupted while opening their thread wait out the 120 s thread lease after the outage, minutes for the suite (issue 11); BATON_PG_RESTART=1 runs it"),
 }, async () => {
   const c = cluster!;
   const deliveries = Array.from({ length: DELIVERIES }, (_, i) =>
@@ -162,6 +170,7 @@ test('PostgreSQL restarted and stopped under a stream of deliveries and commands
   const firstAnswers: Promise<Outcome>[] = [];
   const commandAnswers: Promise<Outcome>[] = [];
   const downtimes: string[] = [];
+  let upAgainAt = 0;
 
   // The stream, with the cluster restarted, and later stopped for OUTAGE_MS, while it flows.
   const streamStart = Date.now();
@@ -173,6 +182,7 @@ test('PostgreSQL restarted and stopped under a stream of deliveries and commands
     await c.stopServer();
     await sleep(OUTAGE_MS);
     await c.start();
+    upAgainAt = Date.now();
     downtimes.push(`stopped at +${stoppedAt - streamStart} ms for ${Date.now() - stoppedAt} ms`);
   })();
   for (let i = 0; i < DELIVERIES; i += 1) {
@@ -190,6 +200,9 @@ test('PostgreSQL restarted and stopped under a stream of deliveries and commands
   say(`deliveries answered 200 at once: ${DELIVERIES - refused.length}; refused: ${refused.length} (${[...new Set(refused.map((o) => o.status))].join(', ') || 'none'})`);
   for (const crash of crashes) say(crash.replace(/\n/g, '\n# pg-restart:   '));
   say(`commands taken at once: ${firstCommands.filter(commandTaken).length}; told to try again: ${firstCommands.filter((o) => !commandTaken(o)).length}`);
+  // Back in service: the first delivery Baton took (200) after PostgreSQL was up again.
+  const acceptedAgain = Math.min(...first.filter((o) => o.status === 200 && o.at >= upAgainAt).map((o) => o.at));
+  say(`first delivery taken ${Number.isFinite(acceptedAgain) ? `${acceptedAgain - upAgainAt} ms` : 'never (in the stream)'} after PostgreSQL was up again`);
   for (const o of refused) assert.ok(o.status === 0 || o.status >= 500, `a refusal the sender retries, not ${o.status}: ${o.body}`);
   for (const o of firstCommands.filter((x) => !commandTaken(x))) {
     assert.ok(o.status === 0 || /try again|not reachable|Nothing was saved/i.test(o.body), `a command Baton did not take says so: ${o.body}`);
@@ -307,6 +320,11 @@ test('PostgreSQL restarted and stopped under a stream of deliveries and commands
   );
   if (totals[0]!.jobs !== String(DELIVERIES) || totals[0]!.runs !== String(keys.length)) problems.push(`after redelivery: ${JSON.stringify(totals[0])}`);
 
+  const beyondOne = wrong.length + badRuns.length + twice.length;
+  say(`deliveries or tickets not exactly once (a delivery row, an intake.event job, a run, a thread root): ${beyondOne}; thread roots twice: ${twice.length}`);
+  // What pg-boss left unhandled and Baton logged and survived (repeats of one cause go to debug).
+  const survived = (baton?.output ?? []).filter((line) => line.includes('unhandled rejection from a lost database connection'));
+  say(`unhandled rejections from the lost database logged and survived: ${survived.length} distinct cause(s)`);
   problems.push(...crashes);
   assert.deepEqual(problems, []);
 });
