@@ -11,7 +11,7 @@ import type { SlackClient, SlackMessage } from '../integrations/slack.ts';
 import type { Logger } from '../logger.ts';
 import type { Policy } from '../policy.ts';
 import { message, section } from '../bot/views/blocks.ts';
-import { diffFileName } from '../bot/views/pull-request-message.ts';
+import { diffFileName } from '../bot/views/diff-file-name.ts';
 import { gateDecidedMessage, type GateDecision } from '../bot/views/review-card-message.ts';
 import { productionDecidedMessage } from '../bot/views/production-gate-message.ts';
 import type { Queue } from './queue.ts';
@@ -51,7 +51,11 @@ const WAITS: Record<Gate, { at: RunStatus; next: RunStatus; job: 'gate.merge' | 
   production: { at: 'awaiting_deploy_approval', next: 'deploying', job: 'deploy.production' },
 };
 
-export function refusal(text: string): GateAnswer {
+/**
+ * The ephemeral reply to a refused click. Not escaped: every reason is Baton's own sentence, and
+ * some name people as live <@U…> mentions (the clicker, who decided before).
+ */
+function refusal(text: string): GateAnswer {
   return { kind: 'refused', reply: message(text, section(`:no_entry: ${text}`)) };
 }
 

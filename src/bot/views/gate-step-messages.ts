@@ -5,7 +5,6 @@ import { ACTIONS, gateButtonValue } from './action-ids.ts';
 import { context, escapeMrkdwn, link, message, section } from './blocks.ts';
 import { actions } from './buttons.ts';
 import { clipReason } from './clip-reason.ts';
-import { formatScore } from './score.ts';
 import { shortSha } from './short-sha.ts';
 import { userMention } from './user-mention.ts';
 
@@ -60,20 +59,4 @@ export function runRejectedMessage(run: Run, input: { by: string; reason: string
     section(`:x: *Rejected by ${userMention(input.by)}*: ${reason}`),
     context(`${after} Run \`/agent fix ${escapeMrkdwn(run.ticketKey)}\` to start again.`),
   );
-}
-
-/** Posted in the thread when the repository's policy approved the merge itself (opt-in, never production). */
-export function autoApprovedNotice(run: Run, input: { score: number; headSha: string }): SlackMessage {
-  const text = `Auto-approved by Baton's policy (score ${formatScore(input.score)}, no veto): merging \`${shortSha(input.headSha)}\`.`;
-  return message(
-    `${escapeMrkdwn(run.ticketKey)}: ${text.replace(/`/g, '')}`,
-    section(`:robot_face: ${text}`),
-    context("This repository opted in with gates.merge.auto_approve in baton.yml; it applies only above 0.90 with no veto, and never to production."),
-  );
-}
-
-/** The ephemeral answer to a click the server refused (not an approver, the requester, a stale card, …). */
-export function gateRefusedReply(reason: string): SlackMessage {
-  const text = `${clipReason(reason.trim() || 'This action is not allowed', REASON_CHARS)}${/[.!?…)]$/.test(reason.trim()) ? '' : '.'} Nothing changed.`;
-  return message(text, section(`:no_entry: ${text}`));
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTIONS, parseGateButtonValue } from '../../../src/bot/views/action-ids.ts';
-import { autoApprovedNotice, gateRefusedReply, mergedMessage, mergeRefusedMessage, runRejectedMessage } from '../../../src/bot/views/gate-step-messages.ts';
+import { mergedMessage, mergeRefusedMessage, runRejectedMessage } from '../../../src/bot/views/gate-step-messages.ts';
 import { deployFinishedMessage, deployStartedMessage } from '../../../src/bot/views/deploy-messages.ts';
 import { allText, assertInert, assertWithinLimits, buttons, HEAD, HOSTILE, MERGED, run } from './gate-view-fixtures.ts';
 
@@ -48,15 +48,4 @@ test('rejected: who, why (escaped), and what became of the PR', () => {
   assert.match(closed, /<https:\/\/github\.com\/acme\/shop\/pull\/12\|PR #12> is closed and the run has ended/);
   assert.match(allText(runRejectedMessage(run, { by: 'U0APPROVER', reason: 'x', prClosed: false })), /is left open for people to take over/);
   assertInert(runRejectedMessage(run, { by: 'U0APPROVER', reason: HOSTILE, prClosed: true }));
-});
-
-test('auto-approved notice and the refused-click reply', () => {
-  const auto = allText(autoApprovedNotice(run, { score: 0.934, headSha: HEAD }));
-  assert.match(auto, /:robot_face: Auto-approved by Baton's policy \(score 0\.93, no veto\): merging `abcdef0`\./);
-  assert.match(auto, /never to production/);
-  const refused = gateRefusedReply('You asked for this run, so you cannot approve it.');
-  assert.equal(refused.text, 'You asked for this run, so you cannot approve it. Nothing changed.');
-  assert.match(allText(refused), /:no_entry: You asked/);
-  assert.equal(gateRefusedReply('This card is stale').text, 'This card is stale. Nothing changed.');
-  assertInert(gateRefusedReply(HOSTILE));
 });
