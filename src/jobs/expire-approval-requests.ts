@@ -5,7 +5,7 @@ import { withTransaction } from '../db/pool.ts';
 import { getRun } from '../db/runs.ts';
 import { gatesForRepo } from '../domain/approval-policy.ts';
 import type { Run } from '../domain/run.ts';
-import { diffFileName } from '../bot/views/pull-request-message.ts';
+import { diffFileName } from '../bot/views/diff-file-name.ts';
 import { productionDecidedMessage, productionGateMessage } from '../bot/views/production-gate-message.ts';
 import { gateDecidedMessage } from '../bot/views/review-card-message.ts';
 import { openMergeGate, type MergeGateDeps } from './open-merge-gate.ts';

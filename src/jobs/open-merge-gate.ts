@@ -9,7 +9,7 @@ import type { Run, RunStatus } from '../domain/run.ts';
 import type { SlackClient } from '../integrations/slack.ts';
 import type { Logger } from '../logger.ts';
 import type { Policy } from '../policy.ts';
-import { diffFileName } from '../bot/views/pull-request-message.ts';
+import { diffFileName } from '../bot/views/diff-file-name.ts';
 import { gateDecidedMessage, reviewCardMessage, type ReviewCardInput } from '../bot/views/review-card-message.ts';
 import type { Queue } from './queue.ts';
 

@@ -13,7 +13,7 @@ import type { SlackClient } from '../integrations/slack.ts';
 import type { UploadFile } from '../integrations/slack-upload.ts';
 import type { Logger } from '../logger.ts';
 import type { Policy } from '../policy.ts';
-import { diffFileName } from '../bot/views/pull-request-message.ts';
+import { diffFileName } from '../bot/views/diff-file-name.ts';
 import { PermanentError, RetryableError } from './errors.ts';
 import { publishRun } from './publish-run.ts';
 import type { Payload } from './queues.ts';

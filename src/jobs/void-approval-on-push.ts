@@ -7,7 +7,7 @@ import { computeConsensus } from '../domain/consensus.ts';
 import type { PullRequestPushedEvent } from '../domain/github-event.ts';
 import { DEFAULT_REVIEW_WEIGHTS, REVIEWERS, type ReviewerResult } from '../domain/review.ts';
 import type { Run } from '../domain/run.ts';
-import { diffFileName } from '../bot/views/pull-request-message.ts';
+import { diffFileName } from '../bot/views/diff-file-name.ts';
 import { gateDecidedMessage } from '../bot/views/review-card-message.ts';
 import { openMergeGate, type MergeGateDeps } from './open-merge-gate.ts';
 

@@ -7,7 +7,8 @@ import { runFailedMessage } from '../../../src/bot/views/run-failed-message.ts';
 import { agentNotConfiguredNotice, sandboxUnavailableReason } from '../../../src/bot/views/agent-not-configured.ts';
 import { clarificationMessage } from '../../../src/bot/views/clarification-message.ts';
 import { costCapMessage, costCapNotAllowedReply, costCapResolvedMessage } from '../../../src/bot/views/cost-cap-message.ts';
-import { diffFileName, pullRequestMessage, PR_MESSAGE_LIMITS } from '../../../src/bot/views/pull-request-message.ts';
+import { diffFileName } from '../../../src/bot/views/diff-file-name.ts';
+import { MESSAGE_LIMITS } from '../../../src/bot/views/message-limits.ts';
 import { statusMessage } from '../../../src/bot/views/run-messages.ts';
 
 const run: Run = {
@@ -38,15 +39,15 @@ function texts(msg: SlackMessage): { kind: string; text: string }[] {
 
 function assertWithinLimits(msg: SlackMessage): void {
   const blocks = msg.blocks as Blocks;
-  assert.ok(blocks.length <= PR_MESSAGE_LIMITS.blocks, `${blocks.length} blocks`);
+  assert.ok(blocks.length <= MESSAGE_LIMITS.blocks, `${blocks.length} blocks`);
   for (const block of blocks) {
     if (block.type === 'section') {
       const text = (block as { text: { text: string } }).text.text;
-      assert.ok(text.length <= PR_MESSAGE_LIMITS.sectionChars, `a section of ${text.length} characters`);
+      assert.ok(text.length <= MESSAGE_LIMITS.sectionChars, `a section of ${text.length} characters`);
     }
   }
   const total = texts(msg).reduce((n, t) => n + t.text.length, 0);
-  assert.ok(total < PR_MESSAGE_LIMITS.totalChars, `${total} characters in all`);
+  assert.ok(total < MESSAGE_LIMITS.totalChars, `${total} characters in all`);
 }
 
 function assertInert(msg: SlackMessage): void {
@@ -73,12 +74,6 @@ const outcome = (change: Partial<RunOutcome> = {}): RunOutcome => ({
   ...change,
 });
 
-function bigDiff(lines: number): string {
-  const out = ['diff --git a/src/total.js b/src/total.js', '--- a/src/total.js', '+++ b/src/total.js', '@@ -1,5000 +1,5000 @@'];
-  for (let i = 0; i < lines; i += 1) out.push(`+const line${i} = \`template ${i}\`; // ${'x'.repeat(i % 90)}`);
-  return `${out.join('\n')}\n`;
-}
-
 test('status message: the six steps, done / current / pending, from the run, with the status and its reason', () => {
   const msg = statusMessage({ ...run, progress: ['ticket_read', 'workspace_ready'], statusReason: 'Reading src/ <!channel>' });
   const body = JSON.stringify(msg.blocks);
@@ -101,41 +96,9 @@ test('status message: tests run without a sandbox are said loudly, and the spend
   assert.match(body, /Model cost so far: \$1\.23 of \$5\.00/);
 });
 
-test('PR message: a 5,000-line diff and a 20,000-character summary stay within Slack’s limits, cut at whole lines', () => {
-  const diff = bigDiff(5_000);
-  const msg = pullRequestMessage({ run: { ...run, prNumber: 12, prUrl: 'https://github.com/acme/shop/pull/12', outcome: outcome({ summary: `${'word '.repeat(4_000)}` }) }, diff });
-  assertWithinLimits(msg);
-  const body = texts(msg).map((t) => t.text).join('\n');
-  assert.match(body, /<https:\/\/github\.com\/acme\/shop\/pull\/12\|PR #12>/);
-  assert.match(body, /more characters in the PR description/);
-  const more = /… (\d+) more lines in the attached file `ENG-1-abcdef0\.diff`/.exec(body);
-  assert.ok(more, body.slice(-300));
-  const shownLines = texts(msg).filter((t) => t.text.startsWith('```')).flatMap((t) => t.text.split('\n').slice(1, -1));
-  assert.equal(shownLines.length + Number(more[1]), diff.trimEnd().split('\n').length, 'shown + left out = every line');
-  for (const line of shownLines) assert.ok(/^(diff --git .+|--- .+|\+\+\+ .+|@@ .+ @@|\+const line\d+ = `template \d+`; \/\/ x*)$/.test(line), `whole line: ${line}`);
-});
-
-test('PR message: backticks in the diff cannot close its code block, and untrusted text stays inert', () => {
-  const diff = `diff --git a/x.md b/x.md\n+${HOSTILE}\n+\`\`\`\`\n`;
-  const msg = pullRequestMessage({ run: { ...run, ticketTitle: HOSTILE, prNumber: 3, prUrl: 'https://github.com/acme/shop/pull/3', outcome: outcome({ summary: HOSTILE }) }, diff });
-  assertInert(msg);
-  for (const { text } of texts(msg).filter((t) => t.text.startsWith('```'))) {
-    assert.equal(text.match(/```/g)?.length, 2, `only the block's own fences: ${text}`);
-  }
+test('diffFileName: the ticket key made safe for a file name, and the proven head when there is one', () => {
   assert.equal(diffFileName({ ...run, ticketKey: 'ENG-1/../x', outcome: outcome() }), 'ENG-1____x-abcdef0.diff');
   assert.equal(diffFileName(run), 'ENG-1.diff');
-});
-
-test('PR message: the tests Baton ran, and the warning when they ran unsandboxed', () => {
-  const body = texts(pullRequestMessage({ run: { ...run, prNumber: 3, outcome: outcome() }, diff: 'diff --git a/a b/a\n+x\n' })).map((t) => t.text).join('\n');
-  assert.match(body, /Base commit \+ the new tests: failed \(exit 1\) · 0\.9 s · `npm test`/);
-  assert.match(body, /With the change: passed \(exit 0\) · 15 s/);
-  assert.match(body, /2 files changed, \+12 −1/);
-  assert.match(body, /The full diff is attached as `ENG-1-abcdef0\.diff`/);
-  assert.ok(!body.includes('WITHOUT a sandbox'));
-  const unsandboxed = outcome();
-  unsandboxed.evidence.sandboxed = false;
-  assert.match(JSON.stringify(pullRequestMessage({ run: { ...run, outcome: unsandboxed }, diff: '' }).blocks), /Tests ran WITHOUT a sandbox/);
 });
 
 test('cost cap: spent of budget, Continue and Stop carry only the run id, and the resolved version has no buttons', () => {

@@ -52,6 +52,8 @@ test("review card: a 5,000-line diff, every reviewer at its schema's limits and 
   const shown = texts(msg).filter((t) => t.text.startsWith('```')).flatMap((t) => t.text.split('\n').slice(1, -1));
   assert.ok(shown.length > 10, `${shown.length} diff lines shown`);
   assert.equal(shown.length + Number(more[1]), diff.trimEnd().split('\n').length, 'shown + left out = every line');
+  for (const line of shown) assert.ok(/^(diff --git .+|--- .+|\+\+\+ .+|@@ .+ @@|\+const line\d+ = `template \d+`; \/\/ x* &lt;&amp;&gt;)$/.test(line), `cut at a whole line: ${line}`);
+  assert.match(body, /more characters in the PR description/, 'the summary is cut and says so');
   assert.match(body, /and 17 more in the PR description/, 'the findings beyond the top 3 are counted');
   assert.match(body, /_… and \d+ more vetoes_/, 'vetoes that do not fit are counted');
   assert.match(approve!.confirm!.text.text, /^Security risk \(Security\) ×13; Severe finding \(Security\) ×12\. Approving the merge of abcdef0 overrides them\.$/);
@@ -145,6 +147,13 @@ test('review card: hostile ticket titles, summaries, findings, veto reasons and 
   assert.ok(!allText(msg).includes('`<'), 'a backtick in the file name cannot end its code span early');
   assert.match(buttons(msg)[0]!.confirm!.text.text, /&lt;!channel&gt;/);
   assertInert(gateDecidedMessage(input, { kind: 'rejected', by: '<!channel>', at: new Date(), reason: HOSTILE }));
+});
+
+test('review card: tests run without a sandbox are said on the card, whether the run or its evidence says so', () => {
+  assert.ok(!allText(reviewCardMessage(card())).includes('WITHOUT a sandbox'));
+  const evidence = { ...outcome.evidence, sandboxed: false };
+  assert.match(allText(reviewCardMessage(card({ run: { ...run, outcome: { ...outcome, evidence } } }))), /Tests ran WITHOUT a sandbox/);
+  assert.match(allText(reviewCardMessage(card({ run: { ...run, unsandboxed: true } }))), /Tests ran WITHOUT a sandbox/);
 });
 
 test('review card: a consensus scored on another commit says so', () => {
