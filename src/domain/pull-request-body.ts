@@ -22,7 +22,6 @@ const CONSENSUS_PENDING = '_Reviewer consensus pending._';
 const SUMMARY_LIMIT = 20_000;
 // Room kept free for the consensus run.review writes later, so a long test log cannot crowd it out.
 const CONSENSUS_RESERVE = 4_000;
-const RUN_MARKER = /<!-- baton-run: ([A-Za-z0-9-]+) -->/g;
 
 export function pullRequestBody(input: PullRequestBodyInput): string {
   const { ticket, runId } = input;
@@ -45,20 +44,6 @@ export function pullRequestBody(input: PullRequestBodyInput): string {
   const reserve = CONSENSUS_RESERVE - consensus.length;
   const evidence = fencedEvidence(input.testEvidence, PULL_REQUEST_BODY_LIMIT - head.length - tail.length - reserve);
   return head + evidence + tail;
-}
-
-/** Replaces the consensus section (or appends one if a person deleted it), keeping the body under GitHub's limit. */
-export function withConsensus(body: string, markdown: string): string {
-  const start = body.lastIndexOf(CONSENSUS_START);
-  const end = start === -1 ? -1 : body.indexOf(CONSENSUS_END, start);
-  const [before, after] = end === -1 ? [`${body.trimEnd()}\n\n`, '\n'] : [body.slice(0, start), body.slice(end + CONSENSUS_END.length)];
-  const room = PULL_REQUEST_BODY_LIMIT - before.length - after.length - consensusSection('').length;
-  return before + consensusSection(truncateText(markdown.trim(), Math.max(room, 0), 'consensus')) + after;
-}
-
-/** The run id from the last marker in the body: a quoted marker in the summary or evidence comes earlier. */
-export function runIdFromBody(body: string): string | undefined {
-  return [...body.matchAll(RUN_MARKER)].at(-1)?.[1];
 }
 
 function consensusSection(markdown: string): string {

@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PULL_REQUEST_BODY_LIMIT, pullRequestBody, runIdFromBody, withConsensus, type PullRequestBodyInput,
+  PULL_REQUEST_BODY_LIMIT, pullRequestBody, type PullRequestBodyInput,
 } from '../../src/domain/pull-request-body.ts';
 
 const RUN_ID = '0b6f1c9e-8d2a-4c47-9d5e-3a1f2b7c9e01';
+// The run marker closes the body, after anything quoted from the summary or the evidence.
+const endsWithMarker = (body: string): boolean => body.endsWith(`<!-- baton-run: ${RUN_ID} -->\n`);
 const input: PullRequestBodyInput = {
   ticket: { key: 'ENG-123', url: 'https://linear.app/acme/issue/ENG-123/checkout-button', title: 'Checkout button does nothing' },
   summary: 'The click handler was never bound; bind it on mount.',
@@ -21,7 +23,7 @@ test('the body links the ticket with a magic word, then summary, fenced evidence
   const positions = order.map((part) => body.indexOf(part));
   assert.ok(positions.every((p) => p >= 0), `missing: ${order.filter((_, i) => positions[i] === -1).join(' | ')}`);
   assert.deepEqual(positions, [...positions].sort((a, b) => a - b), 'sections out of order');
-  assert.equal(runIdFromBody(body), RUN_ID);
+  assert.ok(endsWithMarker(body));
   assert.equal(pullRequestBody(input), body, 'pure: the same input gives the same body');
 });
 
@@ -45,7 +47,7 @@ test('over-long evidence is cut from the front, says so, and the body stays with
   assert.match(body, /_Test evidence truncated: the last [\d,]+ of [\d,]+ characters are shown/);
   assert.ok(body.includes('Tests: 412 passed, 412 total'), 'the runner summary at the end is kept');
   assert.ok(!body.includes('line 0 '), 'the start is dropped');
-  assert.equal(runIdFromBody(body), RUN_ID, 'the marker survives truncation');
+  assert.ok(endsWithMarker(body), 'the marker survives truncation');
   assert.ok(body.includes('<!-- baton:consensus:end -->'));
 });
 
@@ -53,39 +55,9 @@ test('a huge summary is truncated too, leaving the body valid', () => {
   const body = pullRequestBody({ ...input, summary: 'word '.repeat(30_000), testEvidence: 'x'.repeat(70_000) });
   assert.ok(body.length <= PULL_REQUEST_BODY_LIMIT);
   assert.match(body, /summary truncated/);
-  assert.equal(runIdFromBody(body), RUN_ID);
+  assert.ok(endsWithMarker(body));
 });
 
-test('withConsensus replaces only the delimited section, and again on a re-review', () => {
-  const body = pullRequestBody(input);
-  const once = withConsensus(body, '**Score 0.93** — security 0.95, blast radius 0.9');
-  assert.ok(once.includes('**Score 0.93**'));
-  assert.ok(!once.includes('_Reviewer consensus pending._'));
-  assert.equal(once.replace(/<!-- baton:consensus:start -->[\s\S]*<!-- baton:consensus:end -->/, ''), body.replace(/<!-- baton:consensus:start -->[\s\S]*<!-- baton:consensus:end -->/, ''));
-  const twice = withConsensus(once, '**Score 0.71**');
-  assert.ok(twice.includes('**Score 0.71**') && !twice.includes('0.93'));
-  assert.equal(runIdFromBody(twice), RUN_ID);
-});
-
-test('withConsensus ignores marker look-alikes quoted in the evidence, and appends if a person deleted the section', () => {
-  const quoted = pullRequestBody({ ...input, testEvidence: 'log: <!-- baton:consensus:start --> <!-- baton-run: not-this-one -->' });
-  const updated = withConsensus(quoted, 'SCORE');
-  assert.ok(updated.includes('log: <!-- baton:consensus:start --> <!-- baton-run: not-this-one -->'), 'evidence untouched');
-  assert.equal(runIdFromBody(updated), RUN_ID, 'the last marker is the real one');
-  assert.ok(updated.includes('SCORE'));
-
-  const edited = 'A person rewrote the description.';
-  assert.equal(withConsensus(edited, 'SCORE'), `${edited}\n\n<!-- baton:consensus:start -->\n## Reviewer consensus\n\nSCORE\n<!-- baton:consensus:end -->\n`);
-});
-
-test('withConsensus keeps the body under the limit', () => {
-  const body = pullRequestBody({ ...input, testEvidence: 'y'.repeat(70_000) });
-  const updated = withConsensus(body, 'z'.repeat(10_000));
-  assert.ok(updated.length <= PULL_REQUEST_BODY_LIMIT, `${updated.length}`);
-  assert.match(updated, /consensus truncated/);
-});
-
-test('runIdFromBody: none without a marker; a run id that could break the marker is refused', () => {
-  assert.equal(runIdFromBody('no marker here'), undefined);
+test('a run id that could break the marker is refused', () => {
   assert.throws(() => pullRequestBody({ ...input, runId: 'x --> <script>' }), /cannot go in a PR marker/);
 });
