@@ -18,8 +18,3 @@ export function jobPriority(priority: TicketPriority, headStart: HeadStart, now:
   const arrivedMinute = Math.floor((now - EPOCH_MS) / 60_000);
   return -(arrivedMinute + headStart[priority]);
 }
-
-/** The longest window in which later arrivals can overtake a ticket of `priority` (minutes). */
-export function overtakeWindowMinutes(priority: TicketPriority, headStart: HeadStart): number {
-  return headStart[priority] - Math.min(...Object.values(headStart));
-}

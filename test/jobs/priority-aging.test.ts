@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { migrate } from '../../src/db/migrate.ts';
 import { withTransaction } from '../../src/db/pool.ts';
-import { jobPriority, overtakeWindowMinutes, type HeadStart } from '../../src/domain/job-priority.ts';
+import { jobPriority, type HeadStart } from '../../src/domain/job-priority.ts';
 import type { TicketPriority } from '../../src/domain/ticket.ts';
 import { createQueue, type Queue } from '../../src/jobs/queue.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -81,9 +81,9 @@ test('a low-priority ticket behind a continuous stream of high-priority ones sta
   const { order, waitingWhenLowStarted } = await runStream(`${db.schema}_aging`, (p, now) => jobPriority(p, HEAD_START, now));
   const position = order.indexOf('LOW') + 1;
   assert.ok(position > 0, `the low-priority ticket never started within ${STREAM_LIMIT} jobs: ${order.join(' ')}`);
-  // The promise (src/domain/job-priority.ts): only tickets arriving within the overtake window
-  // after it can go first. Here that is the initial ones plus two per minute for the window.
-  const window = overtakeWindowMinutes('low', HEAD_START) - overtakeWindowMinutes('high', HEAD_START);
+  // The promise (src/domain/job-priority.ts): a high ticket overtakes a low one only if it arrives
+  // less than `low − high` minutes after it. Here that is the initial ones plus two per minute for the window.
+  const window = HEAD_START.low - HEAD_START.high;
   const bound = INITIAL_HIGH + ARRIVALS_PER_JOB * window + 1;
   assert.ok(position <= bound, `started at position ${position}, later than the promised ${bound}: ${order.join(' ')}`);
   // It really was overtaken (high priority does come first) while the stream went on.
