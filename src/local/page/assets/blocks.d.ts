@@ -1,6 +1,4 @@
 import type { Child, Node } from './tree.js';
 import type { RenderContext } from './render-context.js';
 export function renderBlocks(blocks: unknown, ctx?: RenderContext): Node[];
-export function blockIdOf(block: unknown, index: number): string;
-export function renderButton(el: Record<string, unknown>, block: Record<string, unknown>, blockId: string, ctx: RenderContext): Node;
 export function renderMessageBody(message: { text?: string; blocks?: unknown[] }, ctx?: RenderContext): Child | Child[];

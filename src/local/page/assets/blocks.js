@@ -22,7 +22,7 @@ export function renderBlocks(blocks, ctx = {}) {
  * The block_id a block answers to: its own, else `b<index>`, the name the emulator gives a block
  * the app left unnamed (Slack makes one up too).
  */
-export function blockIdOf(block, index) {
+function blockIdOf(block, index) {
   return typeof block?.block_id === 'string' && block.block_id ? block.block_id : `b${index}`;
 }
 
@@ -67,7 +67,7 @@ function renderElement(el, block, blockId, ctx) {
   return h('span', { class: 'bk-unsupported' }, `[${String(el?.type ?? 'unknown')}]`);
 }
 
-export function renderButton(el, block, blockId, ctx) {
+function renderButton(el, block, blockId, ctx) {
   const style = el.style === 'primary' || el.style === 'danger' ? ` bk-button-${el.style}` : '';
   const url = el.url ? safeUrl(el.url) : null;
   return h(
