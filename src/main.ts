@@ -1,4 +1,4 @@
-import type { RequestListener, Server } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createLogger, createRedactor, type Logger } from './logger.ts';
@@ -27,16 +27,7 @@ import { acceptDelivery, type IncomingDelivery } from './jobs/accept-delivery.ts
 import type { TrackerName } from './domain/route-ticket.ts';
 import type { NewRun } from './domain/run.ts';
 import type { AgentStep } from './agents/agent-step.ts';
-import { createModelClient } from './agents/model-client.ts';
-import { createAnthropic } from './integrations/anthropic.ts';
 import { createSlackUploader } from './integrations/slack-upload.ts';
-import { createBwrapSandbox } from './sandbox/create-bwrap-sandbox.ts';
-import { createHostRunner } from './sandbox/create-host-runner.ts';
-import { checkSandbox } from './sandbox/check-sandbox.ts';
-import type { Sandbox } from './sandbox/sandbox.ts';
-import type { ModelClient } from './agents/model-client.ts';
-import { runReviewers } from './agents/reviewers/run-reviewers.ts';
-import type { ReviewChange } from './jobs/run-review.ts';
 import { approveGate, rejectGate, retryMerge } from './jobs/decide-gate.ts';
 import { endRejectedRun } from './jobs/reject-run.ts';
 import { auditTrail } from './jobs/audit-trail.ts';
@@ -50,7 +41,6 @@ import { startMetricsServer } from './metrics/start-metrics-server.ts';
 import { retryRun } from './jobs/retry-run.ts';
 import { startLocalParts, type LocalParts } from './local/start-local-parts.ts';
 import { routeCodeHost } from './local/code-host/route-code-host.ts';
-import { createCoderStep } from './jobs/coder-step.ts';
 import { agentNotConfiguredReason } from './jobs/run-fix.ts';
 import { requeueRunsWaitingForAgent } from './jobs/requeue-runs-waiting-for-agent.ts';
 import { runFixExpirySeconds } from './jobs/rescue-stranded-runs.ts';
@@ -58,10 +48,11 @@ import { decideCostCap } from './jobs/decide-cost-cap.ts';
 import { answerInThread } from './jobs/answer-clarification.ts';
 import { registerCostCapActions } from './bot/actions/cost-cap-actions.ts';
 import { registerThreadReplies } from './bot/events/thread-replies.ts';
-import { agentNotConfiguredNotice, sandboxUnavailableReason } from './bot/views/agent-not-configured.ts';
-import type { WorkspaceManager } from './integrations/git/create-workspace-manager.ts';
-import type { TrackerRoutes } from './jobs/tracker-routes.ts';
-import type { SlackClient } from './integrations/slack.ts';
+import { sandboxUnavailableReason } from './bot/views/agent-not-configured.ts';
+import { buildAgentParts, buildCoder, buildReviewers } from './build-agent-parts.ts';
+import { deployExpirySeconds } from './deploy-expiry-seconds.ts';
+import { noTeamsNotice } from './no-teams-notice.ts';
+import { close, listen } from './listen-http.ts';
 import { createGitHubClient } from './integrations/github/create-github-client.ts';
 import { createWorkspaceManager } from './integrations/git/create-workspace-manager.ts';
 import { githubWebhookSource } from './bot/webhooks/github-webhook-source.ts';
@@ -295,88 +286,4 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     await stopAll().catch((stopError: unknown) => log.error({ err: stopError }, 'clean-up after a failed start failed'));
     throw error;
   }
-}
-
-interface AgentParts {
-  model: ModelClient;
-  sandbox: Sandbox;
-  /** Why bubblewrap does not work here, when sandbox.when_unavailable is `refuse`: runs fail with it. */
-  sandboxProblem?: string;
-}
-
-/**
- * The model client from config.anthropic and agent.models, and the sandbox checked with a real
- * command now. Without a model, undefined: runs then wait, saying what is missing. Where bubblewrap
- * does not work, sandbox.when_unavailable decides: `refuse` fails each run with the reason,
- * `run_unsandboxed` runs on the host (no bash tool, the run_tests tool instead, and a warning in
- * every thread).
- */
-async function buildAgentParts(config: Config, log: Logger): Promise<AgentParts | undefined> {
-  if (!config.anthropic) {
-    log.warn({ missing: config.anthropicMissing }, agentNotConfiguredNotice(config.anthropicMissing));
-    return undefined;
-  }
-  const { policy } = config;
-  const anthropic = createAnthropic({ baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey, maxRetries: config.httpRetries, timeoutMs: 10 * 60_000 });
-  const model = createModelClient({ anthropic, models: policy.agent.models, prices: policy.agent.prices.models, maxTokens: policy.agent.max_tokens, log });
-  const sandbox: Sandbox = createBwrapSandbox({ policy: policy.sandbox });
-  const check = await checkSandbox(sandbox);
-  if (check.ok) return { model, sandbox };
-  if (policy.sandbox.when_unavailable === 'refuse') {
-    log.error({ reason: check.reason }, 'the sandbox does not work on this host; agent runs are refused (sandbox.when_unavailable: refuse)');
-    return { model, sandbox, sandboxProblem: check.reason };
-  }
-  log.warn({ reason: check.reason }, 'THE SANDBOX DOES NOT WORK ON THIS HOST: agent commands and tests run UNSANDBOXED (sandbox.when_unavailable: run_unsandboxed)');
-  return { model, sandbox: createHostRunner({ policy: policy.sandbox }) };
-}
-
-/** The coder agent as run.fix calls it. */
-function buildCoder(
-  parts: AgentParts,
-  config: Config,
-  deps: { pool: Pool; slack: SlackClient | undefined; routes: TrackerRoutes; workspaces: WorkspaceManager; log: Logger },
-): AgentStep {
-  const { sandboxProblem } = parts;
-  if (sandboxProblem !== undefined) return async () => ({ kind: 'failed', code: 'sandbox_unavailable', reason: sandboxUnavailableReason(sandboxProblem) });
-  return createCoderStep({ ...deps, policy: config.policy, githubApiUrl: config.github.apiUrl, sandbox: parts.sandbox, model: parts.model });
-}
-
-/** The three reviewers as run.review calls them: the same model client and sandbox as the coder. */
-function buildReviewers(parts: AgentParts, config: Config, log: Logger): ReviewChange {
-  return (request, options) =>
-    runReviewers(request, { model: parts.model, sandbox: parts.sandbox, policy: config.policy.review, signal: options.signal, log, onModelCall: options.onModelCall });
-}
-
-/** Longer than the longest deploy Baton follows, so pg-boss never takes a job back from a worker still following one. */
-function deployExpirySeconds(policy: Config['policy']): number {
-  const longest = Math.max(60, ...Object.values(policy.repos).map((repo) => repo.deploy.timeout_minutes));
-  return Math.ceil(longest * 60 + 10 * 60);
-}
-
-/** Without a team no ticket key resolves, so nothing starts a run: say what to add. */
-function noTeamsNotice(policyFile: string): string {
-  return [
-    `No teams are configured (${policyFile}), so Baton starts no runs: /agent fix refuses every ticket key, and webhooks and polling start nothing.`,
-    'Add a team per ticket key prefix to baton.yml, e.g.:',
-    '  teams:',
-    '    ENG: { tracker: linear, channel: C0123456789 }',
-    'A linear team needs LINEAR_API_KEY, a jira team JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN; baton.example.yml shows every setting.',
-  ].join('\n');
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  // Stop taking requests; Slack's in-flight ones finish (they ack within 3 s).
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  return closed;
 }
