@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// --max-semi-space-size: see src/cli.ts (idle memory); npm start and the Dockerfile pass it too.
 // Runs the compiled CLI when present (Docker image), else the TypeScript source through tsx.
 import { existsSync } from 'node:fs';
 

@@ -106,3 +106,12 @@ test('the README names the two commands and the test command', () => {
   const readme = read('README.md');
   for (const command of ['npm install', 'npm start', 'npm test']) assert.ok(readme.includes(command), command);
 });
+
+test('every way of starting Baton caps V8\'s young generation the same way (npm start, bin/baton.js, the Dockerfile, the tests)', () => {
+  const flag = '--max-semi-space-size=4';
+  const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+  assert.match(start, /^exec node --max-semi-space-size=4 --import tsx src\/cli\.ts start\b/);
+  assert.equal(read('bin/baton.js').split('\n')[0], `#!/usr/bin/env -S node ${flag}`);
+  assert.match(read('Dockerfile'), /^CMD \["node", "--max-semi-space-size=4", "dist\/src\/cli\.js", "start"\]$/m);
+  assert.ok(read('test/support/spawn-baton.ts').includes(`'${flag}', '--import', TSX, CLI`));
+});

@@ -26,7 +26,7 @@ export async function spawnBaton(options: {
   command?: [string, ...string[]];
   timeoutMs?: number;
 }): Promise<BatonProcess> {
-  const [file, ...argv] = options.command ?? [process.execPath, '--import', TSX, CLI, 'start', ...(options.args ?? [])];
+  const [file, ...argv] = options.command ?? [process.execPath, '--max-semi-space-size=4', '--import', TSX, CLI, 'start', ...(options.args ?? [])];
   const child = spawn(file, argv, {
     cwd: options.cwd,
     // Only what the test gives: nothing of the developer's environment leaks in.
