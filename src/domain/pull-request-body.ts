@@ -9,7 +9,7 @@ export interface PullRequestBodyInput {
   testEvidence: string;
   /** The run's UUID, kept in a hidden marker so a PR can be traced back to its run. */
   runId: string;
-  /** Reviewer consensus markdown; a placeholder until run.review fills it in. */
+  /** The reviewers' consensus as markdown (consensusMarkdown); a placeholder when there is none. */
   consensus?: string;
 }
 
@@ -20,8 +20,11 @@ const CONSENSUS_START = '<!-- baton:consensus:start -->';
 const CONSENSUS_END = '<!-- baton:consensus:end -->';
 const CONSENSUS_PENDING = '_Reviewer consensus pending._';
 const SUMMARY_LIMIT = 20_000;
-// Room kept free for the consensus run.review writes later, so a long test log cannot crowd it out.
-const CONSENSUS_RESERVE = 4_000;
+/**
+ * Room kept for the consensus section whatever its length, so a long test log cannot crowd it out
+ * and the evidence shown does not depend on the review. Room for twenty findings with their details.
+ */
+export const CONSENSUS_LIMIT = 12_000;
 
 export function pullRequestBody(input: PullRequestBodyInput): string {
   const { ticket, runId } = input;
@@ -39,9 +42,9 @@ export function pullRequestBody(input: PullRequestBodyInput): string {
     '',
     '',
   ].join('\n');
-  const consensus = truncateText((input.consensus ?? CONSENSUS_PENDING).trim(), CONSENSUS_RESERVE, 'consensus');
+  const consensus = truncateText((input.consensus ?? CONSENSUS_PENDING).trim(), CONSENSUS_LIMIT, 'consensus');
   const tail = ['', '', consensusSection(consensus), '', `<!-- baton-run: ${runId} -->`, ''].join('\n');
-  const reserve = CONSENSUS_RESERVE - consensus.length;
+  const reserve = CONSENSUS_LIMIT - consensus.length;
   const evidence = fencedEvidence(input.testEvidence, PULL_REQUEST_BODY_LIMIT - head.length - tail.length - reserve);
   return head + evidence + tail;
 }

@@ -1,6 +1,7 @@
 import { appendAudit, auditForRun } from '../db/audit-log.ts';
 import type { Pool } from '../db/pool.ts';
 import { lastPushedSha, setPullRequest } from '../db/runs.ts';
+import { consensusMarkdown, type ConsensusReview } from '../domain/consensus-markdown.ts';
 import { pullRequestBody } from '../domain/pull-request-body.ts';
 import type { PullRequest } from '../domain/pull-request.ts';
 import type { Run } from '../domain/run.ts';
@@ -32,6 +33,8 @@ export interface PublishRunInput {
   /** What the agent changed and why, and the test output that proves it. */
   summary: string;
   testEvidence: string;
+  /** What run.review stored for the proven head: the PR description carries all of it. */
+  review: ConsensusReview;
 }
 
 const COMMENTED = 'ticket.pr_linked';
@@ -66,6 +69,8 @@ export async function publishRun(input: PublishRunInput, deps: PublishRunDeps): 
         summary: input.summary,
         testEvidence: input.testEvidence,
         runId: run.id,
+        // Named against the pushed head, which a rebase onto a moved base makes differ from the reviewed one.
+        consensus: consensusMarkdown(input.review, { headSha: pushed.sha }),
       }),
     ),
     draft: input.repo.draft,

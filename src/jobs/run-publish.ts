@@ -91,6 +91,7 @@ export async function runPublish(payload: Payload<'run.publish'>, deps: RunPubli
       inReviewState: route.team.states.in_review,
       summary: run.outcome.summary,
       testEvidence: testEvidenceText(run.outcome.evidence),
+      review: reviewed,
     },
     { pool: deps.pool, github: deps.github, workspaces: deps.workspaces, log, redact: deps.redact },
   );

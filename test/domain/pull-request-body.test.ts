@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PULL_REQUEST_BODY_LIMIT, pullRequestBody, type PullRequestBodyInput,
+  CONSENSUS_LIMIT, PULL_REQUEST_BODY_LIMIT, pullRequestBody, type PullRequestBodyInput,
 } from '../../src/domain/pull-request-body.ts';
 
 const RUN_ID = '0b6f1c9e-8d2a-4c47-9d5e-3a1f2b7c9e01';
@@ -43,7 +43,7 @@ test('over-long evidence is cut from the front, says so, and the body stays with
   const evidence = `${lines.join('\n')}\nTests: 412 passed, 412 total`;
   const body = pullRequestBody({ ...input, testEvidence: evidence });
   assert.ok(body.length <= PULL_REQUEST_BODY_LIMIT, `body is ${body.length} characters`);
-  assert.ok(body.length > PULL_REQUEST_BODY_LIMIT - 5_000, "uses the room it has, less what is kept for the consensus");
+  assert.ok(body.length > PULL_REQUEST_BODY_LIMIT - CONSENSUS_LIMIT - 1_000, 'uses the room it has, less what is kept for the consensus');
   assert.match(body, /_Test evidence truncated: the last [\d,]+ of [\d,]+ characters are shown/);
   assert.ok(body.includes('Tests: 412 passed, 412 total'), 'the runner summary at the end is kept');
   assert.ok(!body.includes('line 0 '), 'the start is dropped');

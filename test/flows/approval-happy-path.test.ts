@@ -39,6 +39,12 @@ test('/agent fix → reviews → card → Approve merges the approved head → s
   assert.equal(card.button(ACTIONS.gateApprove).confirm, undefined, 'no veto, so no confirmation dialog');
   assert.equal(flow.slack.uploads().filter((u) => u.completed && u.thread_ts === run.thread_ts).length, 1, 'the diff file');
   assert.equal((await flow.approvals(run.id)).length, 0);
+  // The PR description has what the card points to: the consensus and the scripted reviewers' findings.
+  const prBody = (flow.github.pulls('acme', 'calc').find((p) => (p as { html_url: string }).html_url === run.pr_url) as { body: string }).body;
+  const score = /Consensus: ([01]\.\d\d)/.exec(cardText)![1]!;
+  assert.ok(prBody.includes(`**Consensus ${score}** · passes`), prBody);
+  assert.ok(prBody.includes('- **low** · src/calc.js — No input validation on range bounds'), 'the security finding');
+  assert.ok(prBody.includes('1. Revert the merge commit'), 'the rollback plan');
   const { rows: reviewers } = await flow.db.pool.query<{ agent: string }>(
     "SELECT DISTINCT agent FROM agent_calls WHERE run_id = $1 AND agent LIKE 'reviewer:%' ORDER BY agent", [run.id],
   );

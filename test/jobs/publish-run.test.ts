@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { auditForRun } from '../../src/db/audit-log.ts';
 import { getRun, insertRun, transitionRun } from '../../src/db/runs.ts';
+import { computeConsensus } from '../../src/domain/consensus.ts';
+import { DEFAULT_REVIEW_WEIGHTS, REVIEWERS, type ReviewerResult } from '../../src/domain/review.ts';
 import { createGitHubClient } from '../../src/integrations/github/create-github-client.ts';
 import { GitError } from '../../src/integrations/git/git-error.ts';
 import { createLinearTracker } from '../../src/integrations/trackers/linear-tracker.ts';
@@ -13,6 +15,7 @@ import { createRedactor } from '../../src/logger.ts';
 import { policySchema } from '../../src/policy.ts';
 import type { FakeGitHub } from '../fakes/fake-github.ts';
 import type { fixtureGit } from '../integrations/git/git-fixtures.ts';
+import { REPORTS } from '../agents/reviewers/review-script.ts';
 import { startPublishFixture } from '../support/agent-publish-fixture.ts';
 
 /*
@@ -29,6 +32,10 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
     cart: 'export const total = (items) => (items.length ? items.length : 0);\n',
   });
   const tracker = createLinearTracker({ apiUrl: linear.apiUrl, apiKey: linear.apiKey });
+  // What run.review stored for the proven head, from the scripted reviewers' reports.
+  const headSha = (await git(['rev-parse', 'HEAD'], workspace.path)).trim();
+  const reviews = REVIEWERS.map((reviewer) => ({ reviewer, status: 'answered', report: REPORTS[reviewer], model: 'claude-sonnet-5-5', costUsd: 0.01 }) as ReviewerResult);
+  const consensus = computeConsensus({ headSha, reviews, weights: DEFAULT_REVIEW_WEIGHTS, coderGates: { held: true, failures: [] } });
 
   const deps: PublishRunDeps = {
     pool: db.pool,
@@ -46,6 +53,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
     inReviewState: 'In Review',
     summary: `Empty carts total 0. (The agent once printed ${SECRET}; it must not reach GitHub.)`,
     testEvidence: '✓ cart.test.js (3 tests)\n1 failing before, 0 failing after',
+    review: { consensus, reviews },
   };
   return { db, github, linear, remote, git, workspaces, deps, input, run };
 }
@@ -68,6 +76,12 @@ test('publishing twice leaves one PR, one ticket comment, the ticket in review, 
   assert.ok(pull.body.includes('https://linear.app/'), 'the ticket link');
   assert.ok(pull.body.includes('1 failing before, 0 failing after'), 'the test evidence');
   assert.ok(pull.body.endsWith(`<!-- baton-run: ${run.id} -->\n`), 'the hidden run marker');
+  // The reviewers' consensus, filled in when the PR opens: the score, and the security finding in full.
+  assert.ok(!pull.body.includes('consensus pending'), 'no placeholder');
+  const section = pull.body.slice(pull.body.indexOf('<!-- baton:consensus:start -->'), pull.body.indexOf('<!-- baton:consensus:end -->'));
+  assert.match(section, /\*\*Consensus 0\.\d\d\*\* · passes \(above 0\.90 with no veto\)/);
+  assert.ok(section.includes('- **low** · src/calc.js — No input validation on range bounds: range(start, end) accepts non-integers; unchanged by this diff.'), section);
+  assert.ok(section.includes('1. Revert the merge commit; no data or format changes to undo.'), 'the rollback plan');
   assert.ok(!pull.body.includes(SECRET), 'no secret in the PR body');
   assert.deepEqual(pull.labels.map((l) => l.name), ['baton']);
 
@@ -105,6 +119,9 @@ test('a revision after the base moved rebases and replaces Baton’s own branch 
   const head = (await remote.refs()).get(`refs/heads/${branch}`);
   assert.notEqual(head, pushedFirst, 'the rebased commit replaced the first one');
   assert.equal((await getRun(db.pool, run.id))!.headSha, head);
+  // The open PR's body was updated through the same call: it names the head the review now applies to.
+  const body = (github.pulls('acme', 'app')[0] as { body: string }).body;
+  assert.match(body, new RegExp(`reviewed at \`${input.review.consensus.headSha.slice(0, 7)}\`, carried over to \`${head!.slice(0, 7)}\``));
 });
 
 test('a person’s commit on the run’s branch is never overwritten: the lease refuses the push', async (t) => {

@@ -83,6 +83,11 @@ test('run.publish twice: one PR, one review card with Approve / Reject pinned to
   assert.equal(github.pulls('acme', 'app').length, 1);
   const run = (await getRun(db.pool, runId))!;
   assert.equal(run.status, 'awaiting_approval');
+  // The PR description carries the stored review: the score and every finding the card leaves out.
+  const body = (github.pulls('acme', 'app')[0] as { body: string }).body;
+  assert.match(body, /## Reviewer consensus\n\n\*\*Consensus 0\.\d\d\*\* · passes/);
+  assert.ok(body.includes('No input validation on range bounds'), 'the security finding');
+  assert.ok(!body.includes('consensus pending'));
   assert.ok(run.progress.includes('pr_open'));
   const cards = slack.repliesTo(threadTs).filter((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.gateApprove));
   assert.equal(cards.length, 1, 'one card');

@@ -10,7 +10,7 @@ export const REVIEWER_LABEL: Record<ReviewerName, string> = {
   action_plan: 'Action plan',
 };
 
-/** Each reviewer's part of the card; the PR description and the audit log keep the whole report. */
+/** Each reviewer's part of the card; the PR description carries the whole report (consensusMarkdown), consensus_results stores it. */
 const SECTION_CHARS = 1_000;
 const TOP_FINDINGS = 3;
 const FIRST_FEW = 3;
