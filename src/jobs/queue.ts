@@ -153,14 +153,22 @@ export function createQueue(options: QueueOptions): Queue {
     await dropJobLeases(options.pool, [jobId]).catch((error: unknown) => options.log.warn({ err: error, jobId }, 'could not drop an ended job’s lease'));
   }
 
-  /** In worker processes: renew this process's leases, and release jobs whose worker stopped. */
-  function watchAbandonedJobs(): void {
-    const every = (seconds: number, tick: () => Promise<unknown>): void => {
-      const timer = setInterval(() => void tick(), Math.max(1, seconds) * 1000);
-      timer.unref();
-      timers.push(timer);
-    };
+  const every = (seconds: number, tick: () => Promise<unknown>): void => {
+    const timer = setInterval(() => void tick(), Math.max(1, seconds) * 1000);
+    timer.unref();
+    timers.push(timer);
+  };
+  let renewing = false;
+
+  /** Wherever jobs run: renew their leases three times a lease. */
+  function renewWhileWorking(): void {
+    if (renewing) return;
+    renewing = true;
     every(leaseSeconds / 3, renewLeases);
+  }
+
+  /** In supervising (worker) processes: release, twice a lease, the jobs whose worker stopped. */
+  function watchAbandonedJobs(): void {
     every(leaseSeconds / 2, async () => {
       try {
         await queue.releaseAbandonedJobs();
@@ -211,6 +219,7 @@ export function createQueue(options: QueueOptions): Queue {
 
     async work(name, handler, concurrency = QUEUES[name].workers) {
       listenForWakeUps();
+      renewWhileWorking();
       const ids: string[] = [];
       for (let i = 0; i < concurrency; i += 1) {
         // pg-boss names the worker only once it runs; its first fetch cannot deliver before that.
@@ -309,6 +318,7 @@ export function createQueue(options: QueueOptions): Queue {
       started = false;
       stopping = true;
       for (const timer of timers.splice(0)) clearInterval(timer);
+      renewing = false;
       await wake?.stop();
       // Running jobs get `graceSeconds` to finish; pg-boss then fails what is left, which
       // releases those jobs for a retry instead of leaving them active until they expire.
