@@ -1,15 +1,16 @@
 import {
   AUTO_APPROVE_ABOVE,
   REPORT_SCHEMAS,
+  REVIEWER_LABEL,
   REVIEWERS,
   SEVERITIES,
+  VETO_LABEL,
   type ActionPlanReport,
   type BlastRadiusReport,
   type Consensus,
   type ReviewerName,
   type ReviewerResult,
   type SecurityReport,
-  type VetoCode,
 } from './review.ts';
 import { CONSENSUS_LIMIT } from './pull-request-body.ts';
 
@@ -19,14 +20,7 @@ export interface ConsensusReview {
   reviews: readonly ReviewerResult[];
 }
 
-const LABEL: Record<ReviewerName, string> = { security: 'Security', blast_radius: 'Blast radius', action_plan: 'Action plan' };
-const VETO_LABEL: Record<VetoCode, string> = {
-  security_risk: 'Security risk',
-  severe_finding: 'Severe finding',
-  abstained: 'Reviewer abstained',
-  coder_gate: "Baton's checks",
-  not_reviewed: 'Not reviewed',
-};
+
 
 /** How much of each untrusted piece to show, in escaped characters; the renderer steps down until the whole fits. */
 interface Detail {
@@ -94,20 +88,20 @@ function render(review: ConsensusReview, headSha: string | undefined, detail: De
     '',
     REVIEWERS.map((r) => {
       const c = consensus.components[r];
-      return `${LABEL[r]} ${c?.score === null || c === undefined ? 'abstained' : score(c.score)} × ${c ? score(c.weight) : '–'}`;
+      return `${REVIEWER_LABEL[r]} ${c?.score === null || c === undefined ? 'abstained' : score(c.score)} × ${c ? score(c.weight) : '–'}`;
     }).join(' + '),
   ];
   if (vetoes > 0) {
     lines.push('', `**Vetoes** (a person must approve despite them):`, '');
     for (const veto of consensus.vetoes) {
-      const who = veto.reviewer ? ` (${LABEL[veto.reviewer] ?? '?'})` : '';
+      const who = veto.reviewer ? ` (${REVIEWER_LABEL[veto.reviewer] ?? '?'})` : '';
       lines.push(`- **${VETO_LABEL[veto.code] ?? 'Veto'}${who}**: ${escapeMarkdown(veto.reason, detail.reason)}`);
     }
   }
   for (const reviewer of REVIEWERS) {
     const c = consensus.components[reviewer];
     const scored = c?.score === null || c === undefined ? 'abstained' : `${score(c.score)} (weight ${score(c.weight)})`;
-    lines.push('', `### ${LABEL[reviewer]} · ${scored}`, '');
+    lines.push('', `### ${REVIEWER_LABEL[reviewer]} · ${scored}`, '');
     if (c?.rubric) lines.push(`_${escapeMarkdown(c.rubric, 200)}_`, '');
     lines.push(...reviewerLines(reviewer, review.reviews, detail, shownFindings));
   }

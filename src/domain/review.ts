@@ -82,6 +82,16 @@ export const DEFAULT_REVIEW_WEIGHTS: ReviewWeights = { security: 0.4, blast_radi
 
 export type VetoCode = 'security_risk' | 'severe_finding' | 'abstained' | 'coder_gate' | 'not_reviewed';
 
+/** How a person reads each reviewer and veto, on the card and in the PR description alike. */
+export const REVIEWER_LABEL: Record<ReviewerName, string> = { security: 'Security', blast_radius: 'Blast radius', action_plan: 'Action plan' };
+export const VETO_LABEL: Record<VetoCode, string> = {
+  security_risk: 'Security risk',
+  severe_finding: 'Severe finding',
+  abstained: 'Reviewer abstained',
+  coder_gate: "Baton's checks",
+  not_reviewed: 'Not reviewed',
+};
+
 export interface Veto {
   code: VetoCode;
   reviewer?: ReviewerName;

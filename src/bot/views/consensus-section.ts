@@ -1,19 +1,10 @@
 import type { Blocks } from '../../integrations/slack.ts';
-import { REVIEWERS, type Consensus, type Veto, type VetoCode } from '../../domain/review.ts';
+import { REVIEWER_LABEL, REVIEWERS, VETO_LABEL, type Consensus, type Veto } from '../../domain/review.ts';
 import { section } from './blocks.ts';
 import type { Button } from './buttons.ts';
 import { inlineText } from './inline-text.ts';
-import { REVIEWER_LABEL } from './reviewer-section.ts';
 import { formatScore } from './score.ts';
 import { shortSha } from './short-sha.ts';
-
-const VETO_LABEL: Record<VetoCode, string> = {
-  security_risk: 'Security risk',
-  severe_finding: 'Severe finding',
-  abstained: 'Reviewer abstained',
-  coder_gate: "Baton's checks",
-  not_reviewed: 'Not reviewed',
-};
 
 const SECTION_CHARS = 1_400;
 const VETO_REASON_CHARS = 300;

@@ -1,14 +1,9 @@
 import type { Blocks } from '../../integrations/slack.ts';
-import { SEVERITIES, type ActionPlanReport, type BlastRadiusReport, type ConsensusComponent, type ReviewerName, type ReviewerResult, type SecurityReport } from '../../domain/review.ts';
+import { REVIEWER_LABEL, SEVERITIES, type ActionPlanReport, type BlastRadiusReport, type ConsensusComponent, type ReviewerName, type ReviewerResult, type SecurityReport } from '../../domain/review.ts';
 import { section } from './blocks.ts';
 import { inlineText } from './inline-text.ts';
 import { formatScore } from './score.ts';
 
-export const REVIEWER_LABEL: Record<ReviewerName, string> = {
-  security: 'Security',
-  blast_radius: 'Blast radius',
-  action_plan: 'Action plan',
-};
 
 /** Each reviewer's part of the card; the PR description carries the whole report (consensusMarkdown), consensus_results stores it. */
 const SECTION_CHARS = 1_000;
