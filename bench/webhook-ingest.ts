@@ -1,11 +1,14 @@
 // Signed Linear deliveries through Baton's real webhook path (HTTP server and routing, signature
-// check, JSON and the domain parse, the delivery rows and the intake.event job in one transaction,
-// the metrics counter) from 10 concurrent keep-alive clients, against raw pg-boss `send` of the
-// same job from 10 concurrent senders, on the same database in the same run. Phases alternate
+// check, JSON and the domain parse, the delivery rows and the intake.event job committed before
+// the answer, the metrics counter) from 10 concurrent keep-alive clients, against raw pg-boss
+// `send` of the same job from 10 concurrent senders, on the same database in the same run. Phases alternate
 // (raw, Baton, raw, Baton, …) after a warm-up of each, so neither side gets the emptier table.
 // The clients run in a worker thread, so they do not share Baton's event loop. Reports
 // deliveries/s against sends/s (the goal is at least 70 %); asserts only that every delivery was
-// answered `queued` and left exactly its rows and job.
+// answered `queued` and left exactly its rows and job. acceptDelivery commits deliveries that
+// arrive together in one transaction (group commit: BEGIN with their rows, their jobs in one
+// pg-boss insert, COMMIT). The bench passes it the job inserter (createJobInserter); a caller
+// that does not sends each job through queue.enqueue, two round trips more per delivery.
 // Needs PostgreSQL: --database-url, by default $DATABASE_URL; without one it says so and skips.
 // Flags: --deliveries (per measured phase and side), --rounds, --warmup (per side), --clients, --database-url.
 import { Agent, request } from 'node:http';

@@ -1,7 +1,7 @@
-import { deleteDeliveries, deliveryKey, insertDeliveries, type DeliveryKey, type DeliverySource } from '../db/deliveries.ts';
-import { withTransaction, type Pool } from '../db/pool.ts';
+import { deleteDeliveries, deliveryKey, insertDeliveriesStatement, recordedKeys, type DeliveryKey, type DeliverySource } from '../db/deliveries.ts';
+import { withOpenedTransaction, type Pool } from '../db/pool.ts';
 import { createGroupCommit } from './group-commit.ts';
-import type { InsertJobs } from './create-job-inserter.ts';
+import type { JobInserter } from './create-job-inserter.ts';
 import type { Payload } from './queues.ts';
 import type { Queue } from './queue.ts';
 
@@ -22,7 +22,7 @@ export interface AcceptDeliveryDeps {
    * The queue's jobs sent in one statement per batch (src/jobs/create-job-inserter.ts, on the
    * queue's schema); without it each job goes through queue.enqueue, two statements apiece.
    */
-  insertJobs?: InsertJobs;
+  insertJobs?: JobInserter;
 }
 
 type Outcome = 'queued' | 'duplicate';
@@ -66,11 +66,17 @@ function keysOf(delivery: IncomingDelivery): string[] {
   return [...new Set([...(delivery.alsoKnownAs ?? []), delivery.deliveryId])];
 }
 
-/** Deliveries whose keys are all distinct from each other's, in one transaction. */
+/**
+ * Deliveries whose keys are all distinct from each other's, in one transaction of three round
+ * trips: BEGIN with the NOTIFY and the delivery rows, the jobs, COMMIT (when the jobs go through
+ * queue.enqueue, two more per job).
+ */
 async function commitDeliveries(deliveries: IncomingDelivery[], deps: AcceptDeliveryDeps): Promise<Outcome[]> {
-  const outcomes = await withTransaction(deps.pool, async (tx) => {
-    const keys = deliveries.flatMap((d) => keysOf(d).map((deliveryId): DeliveryKey => ({ source: d.source, deliveryId, event: d.eventName })));
-    const recorded = await insertDeliveries(tx, keys);
+  const keys = deliveries.flatMap((d) => keysOf(d).map((deliveryId): DeliveryKey => ({ source: d.source, deliveryId, event: d.eventName })));
+  // A batch of redeliveries only wakes the workers for nothing; a NOTIFY is delivered only at commit.
+  const opening = ['BEGIN', ...(deps.insertJobs ? [deps.insertJobs.notifyStatement('intake.event')] : []), insertDeliveriesStatement(keys)];
+  const outcomes = await withOpenedTransaction(deps.pool, opening.join('; '), async (tx, opened) => {
+    const recorded = recordedKeys(opened.at(-1)!);
     const takeBack: Omit<DeliveryKey, 'event'>[] = [];
     const outcomes = deliveries.map((d): Outcome => {
       const own = keysOf(d);
@@ -85,7 +91,7 @@ async function commitDeliveries(deliveries: IncomingDelivery[], deps: AcceptDeli
     const payloads = deliveries
       .filter((_, i) => outcomes[i] === 'queued')
       .map((d) => ({ source: d.source, deliveryId: d.deliveryId, event: d.event }) as Payload<'intake.event'>);
-    if (deps.insertJobs) await deps.insertJobs(tx, 'intake.event', payloads);
+    if (deps.insertJobs) await deps.insertJobs.insert(tx, 'intake.event', payloads);
     else for (const payload of payloads) await deps.queue.enqueue(tx, 'intake.event', payload);
     return outcomes;
   });

@@ -142,3 +142,17 @@ test("a job sent by the job inserter carries what queue.enqueue gives one: prior
   assert.deepEqual(settings(viaInsert.deliveryId), settings(viaEnqueue.deliveryId));
   assert.equal(settings(viaInsert.deliveryId).retry_limit, 8, 'the queue table of src/jobs/queues.ts, not pg-boss defaults');
 });
+
+test('delivery ids are written into the batch statement as escaped literals: quotes and backslashes round-trip, a NUL is refused', async () => {
+  const deps = { pool: ownPool(), queue, insertJobs: createJobInserter({ schema: `${db.schema}_jobs` }) };
+  const hostile = { ...linear(), deliveryId: String.raw`it's \' a \\ test'); DELETE FROM deliveries; --` };
+  const plain = linear();
+  assert.deepEqual(await Promise.all([hostile, plain].map((d) => acceptDelivery(d, deps))), ['queued', 'queued']);
+  assert.equal(await count(db.pool, `SELECT 1 FROM deliveries WHERE delivery_id = $1`, [hostile.deliveryId]), 1);
+  assert.equal(await jobsOf(hostile.deliveryId), 1);
+  assert.equal(await rowsOf(plain), 2);
+
+  const nul = { ...linear(), deliveryId: 'nul\u0000id' };
+  await assert.rejects(acceptDelivery(nul, deps), /NUL/);
+  assert.equal(await rowsOf({ ...nul, deliveryId: 'nul' }), 0);
+});
