@@ -33,9 +33,10 @@ type Accept = (delivery: IncomingDelivery) => Promise<Outcome>;
 const MAX_IN_FLIGHT = 2;
 const MAX_BATCH = 50;
 
-// One group commit per pool and queue: every caller passes the same deps object's parts, and
-// needs no handle to stop (a batch waits at most for the transactions before it).
-const acceptors = new WeakMap<Pool, WeakMap<Queue, Accept>>();
+// One group commit per pool, queue and job inserter: callers pass those same objects with every
+// delivery (main.ts, local mode), and need no handle to stop (a batch waits at most for the
+// transactions before it).
+const acceptors = new WeakMap<Pool, WeakMap<Queue, Map<JobInserter | undefined, Accept>>>();
 
 /**
  * Records a verified webhook delivery and enqueues its `intake.event` job in one transaction, so a
@@ -47,7 +48,9 @@ const acceptors = new WeakMap<Pool, WeakMap<Queue, Accept>>();
 export function acceptDelivery(delivery: IncomingDelivery, deps: AcceptDeliveryDeps): Promise<Outcome> {
   let byQueue = acceptors.get(deps.pool);
   if (!byQueue) acceptors.set(deps.pool, (byQueue = new WeakMap()));
-  let accept = byQueue.get(deps.queue);
+  let byInserter = byQueue.get(deps.queue);
+  if (!byInserter) byQueue.set(deps.queue, (byInserter = new Map()));
+  let accept = byInserter.get(deps.insertJobs);
   if (!accept) {
     const { pool, queue, insertJobs } = deps;
     accept = createGroupCommit<IncomingDelivery, Outcome>({
@@ -56,7 +59,7 @@ export function acceptDelivery(delivery: IncomingDelivery, deps: AcceptDeliveryD
       maxBatch: MAX_BATCH,
       maxInFlight: MAX_IN_FLIGHT,
     });
-    byQueue.set(deps.queue, accept);
+    byInserter.set(insertJobs, accept);
   }
   return accept(delivery);
 }
