@@ -24,6 +24,7 @@ import { createJiraTracker } from './integrations/trackers/jira-tracker.ts';
 import type { TicketTracker } from './integrations/trackers/ticket-tracker.ts';
 import { createTrackerRoutes } from './jobs/tracker-routes.ts';
 import { acceptDelivery, type IncomingDelivery } from './jobs/accept-delivery.ts';
+import { createJobInserter } from './jobs/create-job-inserter.ts';
 import type { TrackerName } from './domain/route-ticket.ts';
 import type { NewRun } from './domain/run.ts';
 import type { AgentStep } from './agents/agent-step.ts';
@@ -250,7 +251,9 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       return { ready: database === 'ok' && queue.started, checks };
     };
     const maxBodyBytes = config.policy.webhooks.max_body_kib * 1024;
-    const accept = (delivery: IncomingDelivery) => acceptDelivery(delivery, { pool, queue });
+    // A burst of deliveries shares transactions, and their jobs go in through one pg-boss insert per batch.
+    const insertJobs = createJobInserter({ schema: `${config.database.schema}_jobs` });
+    const accept = (delivery: IncomingDelivery) => acceptDelivery(delivery, { pool, queue, insertJobs });
     const webhooks: Record<string, RequestListener> = {};
     if (web) {
       // A source without a secret refuses every delivery unless baton.yml opts it out; either way, say so now.
