@@ -16,8 +16,8 @@ import { eventually } from '../support/eventually.ts';
  * (the real SDK with production's HTTP_RETRIES, the model client, the coder, the queue), the
  * scripted FakeAnthropic, real bubblewrap, git and PostgreSQL. Overloads, 5xx and dropped
  * connections are retried and the run still reaches its PR; the fallback model takes over; a spend
- * limit and a refusal end the run with their reason in the thread; a tool call cut off at
- * max_tokens is never run.
+ * limit and a refusal end the run with their reason in the thread; a paused turn goes on; a tool
+ * call cut off at max_tokens is never run.
  */
 
 const A = 'claude-sonnet-5-5';
@@ -160,6 +160,30 @@ test('a refusal ends the run with the refusal\'s explanation in the thread', asy
   assert.deepEqual((await modelCalls(flow, run.id)).map((c) => `${c.turn}:${c.stop_reason}`), ['1:tool_use', '2:refusal']);
   assert.equal(flow.anthropic.remaining(), 0);
   assert.equal(flow.github.pulls('acme', 'calc').length, 0);
+});
+
+test('pause_turn mid-run: the paused reply goes back unchanged, the model goes on, and the run reaches its PR', async (t) => {
+  const flow = await startModelFlow([A]);
+  t.after(() => flow.stop());
+  const paused = 'Reading the tests before changing anything…';
+  let sentBack: Anthropic.MessageParam | undefined;
+  flow.anthropic.script(
+    viewCalc,
+    { content: [{ type: 'text', text: paused }], stop_reason: 'pause_turn' },
+    (request) => {
+      sentBack = request.messages.at(-1);
+      return createFailingTest;
+    },
+    runTests, fixBug, runTests, finishWhenGreen,
+  );
+  await fix(flow);
+
+  const run = await flow.runWhere(PUBLISHED, 'the run to open its PR after a paused turn', 120_000);
+  assert.equal(flow.anthropic.remaining(), 0);
+  await assertPullRequest(flow, run);
+  assert.equal(sentBack?.role, 'assistant', 'the paused turn was sent back as the last message');
+  assert.deepEqual(typeof sentBack?.content === 'string' ? sentBack.content : sentBack?.content.map((b) => (b.type === 'text' ? b.text : b.type)), [paused]);
+  assert.deepEqual((await modelCalls(flow, run.id)).map((c) => c.stop_reason), ['tool_use', 'pause_turn', 'tool_use', 'tool_use', 'tool_use', 'tool_use', 'tool_use']);
 });
 
 test('a reply cut off at max_tokens inside a create is never run: the file exists nowhere, and the run goes on to its PR', async (t) => {
