@@ -44,8 +44,13 @@ export async function buildAgentParts(config: Config, log: Logger): Promise<Agen
   const anthropic = createAnthropic({ baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey, maxRetries: config.httpRetries, timeoutMs: 10 * 60_000 });
   const model = createModelClient({ anthropic, models: policy.agent.models, prices: policy.agent.prices.models, maxTokens: policy.agent.max_tokens, log });
   const sandbox: Sandbox = createBwrapSandbox({ policy: policy.sandbox });
+  const started = Date.now();
   const check = await checkSandbox(sandbox);
-  if (check.ok) return { model, sandbox };
+  if (check.ok) {
+    // Said, so an operator sees from the log that agent commands will be confined.
+    log.info({ ms: Date.now() - started }, 'the sandbox works: agent commands and test runs are confined by bubblewrap');
+    return { model, sandbox };
+  }
   if (policy.sandbox.when_unavailable === 'refuse') {
     log.error({ reason: check.reason }, 'the sandbox does not work on this host; agent runs are refused (sandbox.when_unavailable: refuse)');
     return { model, sandbox, sandboxProblem: check.reason };
