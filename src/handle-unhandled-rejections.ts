@@ -6,8 +6,9 @@ import type { Logger } from './logger.ts';
  * promise (timgit/pg-boss#577). While PostgreSQL is down or restarting that promise rejects
  * (ECONNREFUSED, "Connection terminated unexpectedly", 57P01), nobody can catch it, and Node's
  * default for an unhandled rejection ends the process. Such a rejection loses nothing that
- * staying up would lose: the job it concerned stays `active` and pg-boss hands it out again at
- * its expiry, whether this process lives or not. So Baton logs it and keeps serving.
+ * staying up would lose: the job it concerned stays `active` until its job lease lapses and a
+ * worker releases it for a retry (src/jobs/queue.ts), whether this process lives or not. So
+ * Baton logs it and keeps serving.
  */
 
 /** Node's socket errors for a peer that is gone, refusing, or unreachable. */
