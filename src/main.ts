@@ -118,6 +118,7 @@ export async function startBaton(config: Config, options: StartOptions): Promise
       retryDelaySeconds: config.policy.queue.retry_delay_seconds,
       // One knob for "how long until a silent worker is taken for dead", for agents and jobs alike.
       leaseSeconds: config.policy.scheduling.agent_lease_seconds,
+      onReleased: metrics ? (job) => metrics.jobReleased(job.name, job.givenUp) : undefined,
       // Every role sets it: each process's start-up writes the queues' settings.
       expireInSeconds: {
         'run.fix': runFixExpirySeconds(config.policy.agent.limits.minutes),

@@ -75,6 +75,8 @@ export interface QueueOptions {
    * this long after it started or last renewed, instead of at pg-boss's expiry.
    */
   leaseSeconds?: number;
+  /** Told of each job this process's watchdog released (the metrics count them). */
+  onReleased?: (job: ReleasedJob) => void;
 }
 
 /** Identifies this process in job leases and the log line that releases its jobs. */
@@ -300,6 +302,7 @@ export function createQueue(options: QueueOptions): Queue {
           { queue: job.name, jobId: job.id, holder: job.holder, attempt: job.retryCount + 1, givenUp: job.givenUp },
           job.givenUp ? 'a job whose worker stopped had no retry left' : 'a job whose worker stopped was released for a retry',
         );
+        options.onReleased?.(job);
         const name = QUEUE_NAMES.find((known) => known === job.name);
         if (name) queue.notify(name);
         if (job.givenUp && givenUp) {

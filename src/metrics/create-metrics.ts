@@ -20,6 +20,8 @@ export interface Metrics {
   slackError(method: string, code: string): void;
   /** One job handler's run, from start to return or throw (withJobMetrics calls it). */
   observeJob(queue: QueueName, seconds: number, outcome: JobOutcome): void;
+  /** One job released from a worker that stopped renewing its lease (queue.ts's watchdog): retried, or given up. */
+  jobReleased(queue: string, givenUp: boolean): void;
   /** The exposition text, with jobs, runs and agent usage read from the database now. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -66,6 +68,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
     buckets: JOB_SECONDS_BUCKETS,
     registers,
   });
+
+  const released = new Counter({
+    name: 'baton_jobs_released_total',
+    help: 'Jobs this process released from a worker that stopped renewing their lease (killed, lost, cut off), by queue and outcome (retried, given_up).',
+    labelNames: ['queue', 'outcome'],
+    registers,
+  });
+  for (const queue of QUEUE_NAMES) for (const outcome of ['retried', 'given_up']) released.inc({ queue, outcome }, 0);
 
   const jobs = new Gauge({ name: 'baton_jobs', help: "Jobs in pg-boss's table, by queue and state (read at scrape time).", labelNames: ['queue', 'state'], registers });
   const runs = new Gauge({ name: 'baton_runs', help: 'Runs by status (read at scrape time).', labelNames: ['status'], registers });
@@ -122,6 +132,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     webhookDelivery: (source, outcome) => webhooks.inc({ source, outcome }),
     slackError: (method, code) => slackErrors.inc({ method, code }),
     observeJob: (queue, seconds, outcome) => jobDuration.observe({ queue, outcome }, seconds),
+    jobReleased: (queue, givenUp) => released.inc({ queue, outcome: givenUp ? 'given_up' : 'retried' }),
     async render() {
       const [jobRows, runRows, agentRows] = await Promise.allSettled([
         countJobs(options.pool, options.jobsSchema),

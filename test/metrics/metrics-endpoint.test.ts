@@ -97,17 +97,18 @@ const issueCreated = (secret = SECRET): WebhookDelivery =>
 test('a scrape is Prometheus text: every Baton family typed, zeros before anything happened, and the process metrics', async () => {
   const e = await scrape();
   assert.deepEqual(
-    ['baton_webhook_deliveries_total', 'baton_slack_api_errors_total', 'baton_job_duration_seconds', 'baton_jobs', 'baton_runs', 'baton_agent_tokens_total', 'baton_agent_cost_usd_total', 'baton_agent_calls_total', 'baton_metrics_database_up'].map((name) => [name, e.types.get(name)]),
+    ['baton_webhook_deliveries_total', 'baton_slack_api_errors_total', 'baton_job_duration_seconds', 'baton_jobs', 'baton_runs', 'baton_agent_tokens_total', 'baton_agent_cost_usd_total', 'baton_agent_calls_total', 'baton_metrics_database_up', 'baton_jobs_released_total'].map((name) => [name, e.types.get(name)]),
     [
       ['baton_webhook_deliveries_total', 'counter'], ['baton_slack_api_errors_total', 'counter'], ['baton_job_duration_seconds', 'histogram'],
       ['baton_jobs', 'gauge'], ['baton_runs', 'gauge'], ['baton_agent_tokens_total', 'counter'], ['baton_agent_cost_usd_total', 'counter'],
-      ['baton_agent_calls_total', 'counter'], ['baton_metrics_database_up', 'gauge'],
+      ['baton_agent_calls_total', 'counter'], ['baton_metrics_database_up', 'gauge'], ['baton_jobs_released_total', 'counter'],
     ],
   );
   for (const source of ['linear', 'jira', 'github']) {
     for (const outcome of ['queued', 'duplicate', 'ignored', 'refused', 'failed']) assert.equal(e.value('baton_webhook_deliveries_total', { source, outcome }), 0, `${source} ${outcome}`);
   }
   assert.equal(intakeJobs(e, 'created'), 0);
+  assert.equal(e.value('baton_jobs_released_total', { queue: 'gate.merge', outcome: 'retried' }), 0);
   assert.equal(e.value('baton_metrics_database_up'), 1);
   assert.equal(e.types.get('process_cpu_user_seconds_total'), 'counter');
   assert.ok(e.select('nodejs_heap_size_used_bytes').length === 1);
@@ -182,7 +183,10 @@ test('every handler run on a queue wrapped by withJobMetrics is timed, as comple
   await migrate(own.pool, own.schema);
   const jobsSchema = `${own.schema}_jobs`;
   const timed = createMetrics({ pool: own.pool, jobsSchema, log });
-  const ownQueue = withJobMetrics(createQueue({ pool: own.pool, schema: jobsSchema, pollIntervalSeconds: 0.5, log, supervise: false, retryDelaySeconds: 60 }), timed);
+  const ownQueue = withJobMetrics(
+    createQueue({ pool: own.pool, schema: jobsSchema, pollIntervalSeconds: 0.5, log, supervise: false, retryDelaySeconds: 60, leaseSeconds: 10, onReleased: (job) => timed.jobReleased(job.name, job.givenUp) }),
+    timed,
+  );
   await ownQueue.start();
   t.after(async () => {
     await ownQueue.stop(1);
@@ -200,7 +204,8 @@ test('every handler run on a queue wrapped by withJobMetrics is timed, as comple
   for (const id of ['ok-1', 'fails', 'ok-2']) await withTransaction(own.pool, (tx) => ownQueue.enqueue(tx, 'intake.event', payload(id)));
   const runs: ('completed' | 'failed')[] = [];
   await ownQueue.work('intake.event', async (job) => {
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // 25 ms: a timer may fire a hair before its time as performance.now() reads it; 20 ms are asserted.
+    await new Promise((resolve) => setTimeout(resolve, 25));
     if (job.deliveryId === 'fails') {
       runs.push('failed');
       throw new Error('this one fails');
@@ -221,6 +226,14 @@ test('every handler run on a queue wrapped by withJobMetrics is timed, as comple
     return intakeJobs(scraped, 'completed') === 2 && intakeJobs(scraped, 'retry') === 1 && scraped;
   }, 5000, 'two completed intake.event jobs and one waiting for its retry');
   assert.equal(intakeJobs(done, 'active') ?? 0, 0);
+
+  // A gate.merge job left `active` by a worker killed a minute ago, with no lease: released and counted.
+  const held = await withTransaction(own.pool, (tx) => ownQueue.enqueue(tx, 'gate.merge', { runId: '00000000-0000-4000-8000-000000000001', headSha: 'abcdef1234567' }));
+  await own.pool.query(`UPDATE ${jobsSchema}.job SET state = 'active', started_on = now() - interval '1 minute' WHERE id = $1`, [held]);
+  assert.deepEqual((await ownQueue.releaseAbandonedJobs()).map((j) => j.id), [held]);
+  const after = await read();
+  assert.equal(after.value('baton_jobs_released_total', { queue: 'gate.merge', outcome: 'retried' }), 1);
+  assert.equal(after.value('baton_jobs_released_total', { queue: 'gate.merge', outcome: 'given_up' }), 0);
 });
 
 test('when the database goes away a scrape leaves its series out and says so once; when it is back they return and that is said too', async () => {
