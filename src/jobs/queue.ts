@@ -1,11 +1,13 @@
-import { hostname } from 'node:os';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.ts';
-import { dropJobLeases, lockAbandonedJobs, renewJobLeases, sweepJobLeases, type AbandonedJob } from '../db/job-leases.ts';
 import { connectOwnClient, withTransaction, type Pool, type Queryable } from '../db/pool.ts';
+import { withSessionLock } from '../db/with-session-lock.ts';
 import { describeError, retryAfterSecondsOf } from './errors.ts';
 import { QUEUE_NAMES, QUEUES, type Payload, type QueueName } from './queues.ts';
 import { startWakeOnNotify, type ListenClient, type WakeOnNotify } from './wake-on-notify.ts';
+import { createJobLeaseKeeper, type ReleasedJob } from './job-lease-keeper.ts';
+
+export type { ReleasedJob } from './job-lease-keeper.ts';
 
 export interface EnqueueOptions {
   priority?: number;
@@ -17,11 +19,6 @@ export type JobHandler<N extends QueueName> = (
   payload: Payload<N>,
   job: { id: string; retryCount: number; retryLimit: number },
 ) => Promise<void>;
-
-/** A job the watchdog took from a worker that stopped; `givenUp` when it had no retry left. */
-export interface ReleasedJob extends AbandonedJob {
-  givenUp: boolean;
-}
 
 export interface Queue {
   start(): Promise<void>;
@@ -79,8 +76,6 @@ export interface QueueOptions {
   onReleased?: (job: ReleasedJob) => void;
 }
 
-/** Identifies this process in job leases and the log line that releases its jobs. */
-const HOLDER = `${hostname()}:${process.pid}`;
 
 /** pg-boss on Baton's own pool, so `enqueue` can join the caller's transaction. */
 export function createQueue(options: QueueOptions): Queue {
@@ -94,12 +89,18 @@ export function createQueue(options: QueueOptions): Queue {
   boss.on('error', (error) => options.log.error({ err: error }, 'queue error'));
   const workerIds = new Map<QueueName, string[]>();
   const inFlight = new Set<Promise<unknown>>();
-  const leaseSeconds = options.leaseSeconds ?? 60;
-  // Jobs running here (id → queue), and those whose lease row was written (dropped when they end).
-  const running = new Map<string, QueueName>();
-  const leased = new Set<string>();
-  const timers: NodeJS.Timeout[] = [];
-  let givenUp: ((job: ReleasedJob) => Promise<void>) | undefined;
+  const leases = createJobLeaseKeeper({
+    pool: options.pool,
+    boss,
+    schema: options.schema,
+    leaseSeconds: options.leaseSeconds ?? 60,
+    log: options.log,
+    wake: (name) => {
+      const known = QUEUE_NAMES.find((q) => q === name);
+      if (known) queue.notify(known);
+    },
+    onReleased: options.onReleased,
+  });
   let started = false;
   let stopping = false;
   let wake: WakeOnNotify | undefined;
@@ -137,49 +138,6 @@ export function createQueue(options: QueueOptions): Queue {
     }
   }
 
-  /** Renews the lease of every job running here; a failure (database away) is retried next tick. */
-  async function renewLeases(): Promise<void> {
-    const jobs = [...running].map(([id, queue]) => ({ id, queue }));
-    try {
-      await renewJobLeases(options.pool, jobs, HOLDER, leaseSeconds);
-      for (const job of jobs) if (running.has(job.id)) leased.add(job.id);
-    } catch (error) {
-      options.log.warn({ err: error, jobs: jobs.length }, 'could not renew the job leases; trying again shortly');
-    }
-  }
-
-  async function endLease(jobId: string): Promise<void> {
-    running.delete(jobId);
-    if (!leased.delete(jobId)) return;
-    // Left behind it is harmless (the job is no longer active); the sweep removes it later.
-    await dropJobLeases(options.pool, [jobId]).catch((error: unknown) => options.log.warn({ err: error, jobId }, 'could not drop an ended job’s lease'));
-  }
-
-  const every = (seconds: number, tick: () => Promise<unknown>): void => {
-    const timer = setInterval(() => void tick(), Math.max(1, seconds) * 1000);
-    timer.unref();
-    timers.push(timer);
-  };
-  let renewing = false;
-
-  /** Wherever jobs run: renew their leases three times a lease. */
-  function renewWhileWorking(): void {
-    if (renewing) return;
-    renewing = true;
-    every(leaseSeconds / 3, renewLeases);
-  }
-
-  /** In supervising (worker) processes: release, twice a lease, the jobs whose worker stopped. */
-  function watchAbandonedJobs(): void {
-    every(leaseSeconds / 2, async () => {
-      try {
-        await queue.releaseAbandonedJobs();
-      } catch (error) {
-        options.log.warn({ err: error }, 'could not look for jobs whose worker stopped; trying again shortly');
-      }
-    });
-  }
-
   const queue: Queue = {
     get started() {
       return started;
@@ -196,7 +154,7 @@ export function createQueue(options: QueueOptions): Queue {
         await boss.start();
         await createQueues();
       });
-      if (options.supervise) watchAbandonedJobs();
+      if (options.supervise) leases.watch();
       started = true;
     },
 
@@ -221,7 +179,6 @@ export function createQueue(options: QueueOptions): Queue {
 
     async work(name, handler, concurrency = QUEUES[name].workers) {
       listenForWakeUps();
-      renewWhileWorking();
       const ids: string[] = [];
       for (let i = 0; i < concurrency; i += 1) {
         // pg-boss names the worker only once it runs; its first fetch cannot deliver before that.
@@ -239,7 +196,7 @@ export function createQueue(options: QueueOptions): Queue {
             // (pg-boss retries it) rather than start work on a pool about to close.
             if (stopping) throw new Error('Baton is shutting down; the job will be retried');
             const payload = QUEUES[name].payload.parse(job.data) as Payload<typeof name>;
-            running.set(job.id, name);
+            leases.began(job.id, name);
             const work = handler(payload, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
             inFlight.add(work);
             try {
@@ -258,7 +215,7 @@ export function createQueue(options: QueueOptions): Queue {
               options.log.warn({ queue: name, jobId: job.id, retryAfterSeconds: retryAfter }, 'rate-limited; the retry waits as the service asked');
             } finally {
               inFlight.delete(work);
-              await endLease(job.id);
+              await leases.ended(job.id);
             }
           },
         );
@@ -285,43 +242,17 @@ export function createQueue(options: QueueOptions): Queue {
       await boss.schedule(name, cron, {}, { tz: 'UTC' });
     },
 
-    async releaseAbandonedJobs() {
-      const released = await withTransaction(options.pool, async (tx) => {
-        const jobs = await lockAbandonedJobs(tx, options.schema, leaseSeconds);
-        if (jobs.length === 0) return [];
-        const db = { executeSql: (text: string, values?: unknown[]) => tx.query(text, values) };
-        const why = { message: `its worker stopped (no lease for ${leaseSeconds} s); released by ${HOLDER}` };
-        for (const job of jobs) await boss.fail(job.name, job.id, why, { db });
-        await dropJobLeases(tx, jobs.map((j) => j.id));
-        const failed = await failedJobIds(tx, options.schema, jobs.map((j) => j.id));
-        return jobs.map((j) => ({ ...j, givenUp: failed.has(j.id) }));
-      });
-      await sweepJobLeases(options.pool, 24 * 60 * 60);
-      for (const job of released) {
-        options.log.warn(
-          { queue: job.name, jobId: job.id, holder: job.holder, attempt: job.retryCount + 1, givenUp: job.givenUp },
-          job.givenUp ? 'a job whose worker stopped had no retry left' : 'a job whose worker stopped was released for a retry',
-        );
-        options.onReleased?.(job);
-        const name = QUEUE_NAMES.find((known) => known === job.name);
-        if (name) queue.notify(name);
-        if (job.givenUp && givenUp) {
-          await givenUp(job).catch((error: unknown) => options.log.error({ err: error, jobId: job.id }, 'could not end the run of a job given up'));
-        }
-      }
-      return released;
-    },
+    releaseAbandonedJobs: () => leases.release(),
 
     onGivenUp(handler) {
-      givenUp = handler;
+      leases.onGivenUp(handler);
     },
 
     async stop(graceSeconds) {
       if (!started) return;
       started = false;
       stopping = true;
-      for (const timer of timers.splice(0)) clearInterval(timer);
-      renewing = false;
+      leases.stop();
       await wake?.stop();
       // Running jobs get `graceSeconds` to finish; pg-boss then fails what is left, which
       // releases those jobs for a retry instead of leaving them active until they expire.
@@ -333,30 +264,6 @@ export function createQueue(options: QueueOptions): Queue {
     },
   };
   return queue;
-}
-
-/** Which of `ids` pg-boss has marked `failed` (out of retries). */
-async function failedJobIds(db: Queryable, schema: string, ids: string[]): Promise<Set<string>> {
-  const { rows } = await db.query<{ id: string }>(`SELECT id FROM ${schema}.job WHERE id = ANY($1::uuid[]) AND state = 'failed'`, [ids]);
-  return new Set(rows.map((r) => r.id));
-}
-
-/**
- * Runs `work` holding a session advisory lock on a connection of its own (pg-boss's queries go
- * through the pool's other connections), so processes doing it at once take turns.
- */
-async function withSessionLock<T>(pool: Pool, key: string, work: () => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
-    try {
-      return await work();
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
-    }
-  } finally {
-    client.release();
-  }
 }
 
 /**
