@@ -227,26 +227,30 @@ test('PostgreSQL restarted and stopped under a stream of deliveries and commands
 
   // Every delivery: one row, one intake.event job; every job ran to completion; one run per ticket that read its ticket.
   const keys = [...deliveries.map((_, i) => ticketOfDelivery(i)), ...firstCommands.map((_, i) => ticketOfCommand(i))];
-  // Settled: every delivery's intake.event completed, and every ticket's run read its ticket (it
-  // then waits for a model). What a process that died mid-job left `active` stays so until pg-boss's
-  // expiry, which is why the wait is long; the assertions below name any such job.
+  // Settled: every delivery's intake.event completed, every ticket's run read its ticket (it then
+  // waits for a model), and no job waits. A job whose completion the outage lost stays `active`
+  // until its lease lapses (10 s here) and is released; the wait is long so that a failure shows
+  // where everything stands rather than a timeout.
   const settledAt = Date.now();
   const ids = deliveries.map((d) => d.deliveryId);
-  const progress = async (): Promise<{ intakeDone: number; runsRead: number }> => {
-    const { rows } = await pool.query<{ intake_done: string; runs_read: string }>(
+  const progress = async (): Promise<{ intakeDone: number; runsRead: number; waiting: number }> => {
+    const { rows } = await pool.query<{ intake_done: string; runs_read: string; waiting: string }>(
       `SELECT (SELECT count(*) FROM ${jobs} WHERE name = 'intake.event' AND state = 'completed' AND data->>'deliveryId' = ANY($1)) AS intake_done,
-              (SELECT count(*) FROM runs WHERE waiting_for_agent) AS runs_read`,
+              (SELECT count(*) FROM runs WHERE waiting_for_agent) AS runs_read,
+              (SELECT count(*) FROM ${jobs} WHERE name NOT LIKE '\\_\\_pgboss%' AND name <> 'intake.reconcile' AND state IN ('created', 'retry')) AS waiting`,
       [ids],
     );
-    return { intakeDone: Number(rows[0]!.intake_done), runsRead: Number(rows[0]!.runs_read) };
+    return { intakeDone: Number(rows[0]!.intake_done), runsRead: Number(rows[0]!.runs_read), waiting: Number(rows[0]!.waiting) };
   };
   const done = await eventually(async () => {
     // A crash is the finding: what the dead process held waits for pg-boss's expiry (intake.event:
     // 5 minutes), so the test stops here rather than wait for it.
     if (crashes.length) assert.fail(`Baton did not survive the restart and the outage:\n${crashes.join('\n')}`);
     const now = await progress().catch(() => undefined);
-    return now && now.intakeDone === DELIVERIES && now.runsRead === keys.length ? now : undefined;
-  }, 9 * 60_000, 'every intake.event completed and every run past reading its ticket').catch(async (error: unknown) => {
+    // A job released after the outage (its worker's record of the completion lost) waits for its
+    // retry, which ends at once: settled means none is left waiting either.
+    return now && now.intakeDone === DELIVERIES && now.runsRead === keys.length && now.waiting === 0 ? now : undefined;
+  }, 9 * 60_000, 'every intake.event completed, every run past reading its ticket, and no job waiting').catch(async (error: unknown) => {
     if (error instanceof assert.AssertionError) throw error;
     const { rows } = await pool.query(`SELECT name, state, started_on, data->>'runId' AS run_id, data->>'deliveryId' AS delivery_id FROM ${jobs}
       WHERE name NOT LIKE '\\_\\_pgboss%' AND state IN ('created', 'retry', 'active') ORDER BY created_on`);
@@ -296,13 +300,14 @@ test('PostgreSQL restarted and stopped under a stream of deliveries and commands
 
   // A job still waiting or held now is unfinished work, unless it is a run.fix whose run is past
   // it (read its ticket): its work was done, but the outage lost pg-boss's record of its
-  // completion, so it stays `active` until its expiry and then ends at once.
+  // completion, so it stays `active` until its job lease lapses and a worker releases it, and its
+  // retry then ends at once.
   const { rows: leftover } = await pool.query<{ name: string; state: string; ticket_key: string | null; done: boolean | null }>(
     `SELECT j.name, j.state, r.ticket_key, r.waiting_for_agent AS done FROM ${jobs} j LEFT JOIN runs r ON r.id::text = j.data->>'runId'
       WHERE j.name NOT LIKE '\\_\\_pgboss%' AND j.name <> 'intake.reconcile' AND j.state IN ('created', 'retry', 'active')`,
   );
   const completionLost = leftover.filter((j) => j.name === 'run.fix' && j.state === 'active' && j.done);
-  say(`jobs whose work was done but whose completion the outage lost (\`active\` until pg-boss's expiry): ${completionLost.length}`);
+  say(`jobs whose work was done but whose completion the outage lost (\`active\` until their lease lapses): ${completionLost.length}`);
   const unfinished = leftover.filter((j) => !completionLost.includes(j));
   if (unfinished.length) problems.push(`jobs left unfinished: ${JSON.stringify(unfinished)}`);
 
