@@ -5,12 +5,14 @@ import { getRun } from '../db/runs.ts';
 import type { Run } from '../domain/run.ts';
 import type { SlackClient, SlackMessage } from '../integrations/slack.ts';
 import type { Logger } from '../logger.ts';
-import type { AgentPolicy, GatesPolicy } from '../policy.ts';
+import type { AgentPolicy, GatesPolicy, RepoPolicy } from '../policy.ts';
+import { gatesForRepo } from '../domain/approval-policy.ts';
 import { message, section } from '../bot/views/blocks.ts';
 import { costCapAlreadyDecidedReply, costCapNotAllowedReply, costCapResolvedMessage } from '../bot/views/cost-cap-message.ts';
 import { userMention } from '../bot/views/user-mention.ts';
 import { usd } from '../bot/views/usd.ts';
 import { raisedCap } from './apply-agent-outcome.ts';
+import { approverGroupsOf } from './approver-groups-of.ts';
 import { cancelRun } from './cancel-run.ts';
 import type { Queue } from './queue.ts';
 import type { RunWorkspaceDeps } from './release-run-workspace.ts';
@@ -20,7 +22,7 @@ export interface CostCapDecisionDeps extends RunWorkspaceDeps {
   queue: Queue;
   slack: SlackClient | undefined;
   log: Logger;
-  policy: { agent: Pick<AgentPolicy, 'limits'>; gates: GatesPolicy };
+  policy: { agent: Pick<AgentPolicy, 'limits'>; gates: GatesPolicy; repos: Record<string, RepoPolicy> };
 }
 
 export interface CostCapClick {
@@ -33,12 +35,15 @@ export interface CostCapClick {
 export type CostCapAnswer = { kind: 'decided'; message: SlackMessage } | { kind: 'refused'; reply: SlackMessage };
 
 /**
- * Who may answer a budget prompt: the person who asked for the run, or an approver of either gate.
- * User-group ids (S…) in the gates are not resolved here; the approval gates (issue 9) expand them.
+ * Who may answer a budget prompt: the person who asked for the run, or an approver of either gate
+ * for the run's repository, directly or through a user group (read from Slack, as at the gates).
  */
-function mayDecide(run: Run, userId: string, gates: GatesPolicy): boolean {
+async function mayDecide(run: Run, userId: string, deps: CostCapDecisionDeps, log: Logger): Promise<boolean> {
   if (run.source === 'slack' && run.requestedBy === userId) return true;
-  return gates.merge.approvers.includes(userId) || gates.production.approvers.includes(userId);
+  const gates = gatesForRepo(deps.policy.gates, run.repo ? deps.policy.repos[run.repo] : undefined);
+  const approvers = [...gates.merge.approvers, ...gates.production.approvers];
+  if (approvers.includes(userId)) return true;
+  return (await approverGroupsOf(userId, [...new Set(approvers)], deps.slack, log)).length > 0;
 }
 
 /**
@@ -49,7 +54,7 @@ export async function decideCostCap(click: CostCapClick, deps: CostCapDecisionDe
   const run = await getRun(deps.pool, click.runId);
   const log = deps.log.child({ runId: click.runId, user: click.userId, decision: click.decision });
   if (!run) return { kind: 'refused', reply: message('That run no longer exists; nothing changed.', section('That run no longer exists; nothing changed.')) };
-  if (!mayDecide(run, click.userId, deps.policy.gates)) {
+  if (!(await mayDecide(run, click.userId, deps, log))) {
     log.info('budget decision refused: not the requester or an approver');
     return { kind: 'refused', reply: costCapNotAllowedReply(run) };
   }

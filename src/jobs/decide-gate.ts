@@ -15,6 +15,7 @@ import { diffFileName } from '../bot/views/diff-file-name.ts';
 import { gateDecidedMessage, type GateDecision } from '../bot/views/review-card-message.ts';
 import { productionDecidedMessage } from '../bot/views/production-gate-message.ts';
 import type { Queue } from './queue.ts';
+import { approverGroupsOf } from './approver-groups-of.ts';
 
 export interface GateDecisionDeps {
   pool: Pool;
@@ -67,16 +68,7 @@ function refusal(text: string): GateAnswer {
 async function gateState(run: Run, click: GateClickInput, request: ApprovalRequest | undefined, deps: GateDecisionDeps, log: Logger): Promise<{ state: GateState; groups: string[] } | { error: string }> {
   const gates = gatesForRepo(deps.policy.gates, run.repo ? deps.policy.repos[run.repo] : undefined);
   const approvers = gates[click.gate].approvers;
-  const groups: string[] = [];
-  for (const id of approvers.filter((a) => a.startsWith('S'))) {
-    if (!deps.slack) break;
-    try {
-      if ((await deps.slack.usergroupMembers(id)).includes(click.userId)) groups.push(id);
-    } catch (error) {
-      // A group Slack will not list cannot admit anyone: the click is refused, not waved through.
-      log.warn({ err: error, group: id }, 'could not read an approver user group; its members are not admitted this time');
-    }
-  }
+  const groups = await approverGroupsOf(click.userId, approvers, deps.slack, log);
   let prHeadSha: string | null = null;
   if (click.gate === 'merge' && deps.github && run.repo && run.prNumber !== null) {
     const [owner, name] = run.repo.split('/') as [string, string];

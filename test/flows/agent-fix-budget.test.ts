@@ -89,14 +89,17 @@ test('paused at the budget: a stranger is refused, Continue raises the cap once 
   assert.equal(await count(flow.db.pool, "SELECT 1 FROM audit_log WHERE action = 'run.budget_continued'"), 1, 'raised once');
 });
 
-test('Stop at the budget ends the run cleanly, saying who stopped it at what spend', async (t) => {
-  const flow = await startAgentFlow({ policy: POLICY });
+test('Stop at the budget, clicked by a production approver listed through a user group, ends the run cleanly, saying who stopped it at what spend', async (t) => {
+  const MEMBER = 'U0ONCALL01';
+  const flow = await startAgentFlow({ policy: { ...POLICY, gates: { production: { approvers: ['S0ONCALL'] } } } });
   t.after(() => flow.stop());
+  flow.slack.setUsergroup('S0ONCALL', [MEMBER]);
   flow.anthropic.script(viewCalc);
   const { run, promptTs, value } = await pausedRun(flow);
-  await click(flow, 'baton.cost.stop', value, promptTs, REQUESTER);
+  await click(flow, 'baton.cost.stop', value, promptTs, MEMBER);
   const ended = await flow.runWhere("status = 'cancelled'", 'the run to stop', 20_000);
-  assert.match(ended.status_reason!, new RegExp(`Stopped by <@${REQUESTER}> at \\$0\\.\\d\\d of its \\$0\\.01 budget`));
+  assert.match(ended.status_reason!, new RegExp(`Stopped by <@${MEMBER}> at \\$0\\.\\d\\d of its \\$0\\.01 budget`));
+  assert.ok(flow.slack.apiCalls('usergroups.users.list').some((c) => c.args.usergroup === 'S0ONCALL'), 'the group was read from Slack at the click');
   await eventually(async () => flow.slack.apiCalls('chat.update').find((c) => c.args.ts === promptTs && /Stopped by/.test(String(c.args.text))), 10_000, 'the prompt edited');
   await eventually(async () => flow.slack.repliesTo(run.thread_ts).find((m) => /Stopped by @/.test(m.text ?? '')), 10_000, 'the end notice in the thread');
   assert.equal(flow.github.pulls('acme', 'calc').length, 0);
