@@ -135,8 +135,8 @@ test('a merge GitHub refuses (a failing check) is explained with Retry; once the
   assert.deepEqual([refusal.gate, refusal.headSha], ['merge', headSha], 'Retry is pinned to the approved head');
   await flow.runWhere("status = 'awaiting_approval' AND EXISTS (SELECT 1 FROM audit_log a WHERE a.run_id = runs.id AND a.action = 'merge.refused')", 'the run back at the gate', 10_000, 'ENG-43');
   assert.deepEqual(merged(), [], 'nothing merged');
-  const linear = flow.linear.getIssue('ENG-43');
-  assert.ok(linear.comments.some((c) => /did not merge the approved change/.test(c.body)), 'the ticket hears it too');
+  // The ticket hears it too (told after the run is back at the gate, so waited for).
+  await eventually(async () => flow.linear.getIssue('ENG-43').comments.some((c) => /did not merge the approved change/.test(c.body)), 10_000, 'the refusal on the ticket');
 
   // The check passes on a re-run; Retry merges the approved head.
   flow.github.addCheckRun('acme', 'calc', headSha, { name: 'test', conclusion: 'success' });
