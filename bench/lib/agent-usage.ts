@@ -1,5 +1,5 @@
 import type { ModelCall } from '../../src/agents/model-client.ts';
-import { addUsage, costOf, type CallUsage } from '../../src/domain/model-cost.ts';
+import { costOf, type CallUsage } from '../../src/domain/model-cost.ts';
 import type { ModelPrice } from '../../src/policy.ts';
 
 const ZERO: CallUsage = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
@@ -34,5 +34,16 @@ export function summarizeUsage(calls: readonly ModelCall[], price: ModelPrice): 
     costUsd: calls.reduce((sum, c) => sum + c.costUsd, 0),
     uncachedCostUsd: costOf({ ...ZERO, input: prompt, output: usage.output }, price),
     largest,
+  };
+}
+
+/** Two calls' usage, field by field (the bench sums a run's calls). */
+export function addUsage(a: CallUsage, b: CallUsage): CallUsage {
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheWrite5m: a.cacheWrite5m + b.cacheWrite5m,
+    cacheWrite1h: a.cacheWrite1h + b.cacheWrite1h,
+    cacheRead: a.cacheRead + b.cacheRead,
   };
 }

@@ -28,7 +28,7 @@ export const ANTHROPIC_DEFAULT_URL = 'https://api.anthropic.com';
 const url = z.url({ protocol: /^https?$/ });
 const optionalSecret = z.string().trim().min(1).optional();
 
-/** Every environment key Baton reads, with its default; src/config.ts alone hands it process.env. */
+/** Every environment key Baton reads, with its default; src/config.ts alone hands it the environment. */
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATA_DIR: z.string().min(1).default('.data'),

@@ -36,16 +36,6 @@ export function usageFromApi(usage: ApiUsage): CallUsage {
   };
 }
 
-export function addUsage(a: CallUsage, b: CallUsage): CallUsage {
-  return {
-    input: a.input + b.input,
-    output: a.output + b.output,
-    cacheWrite5m: a.cacheWrite5m + b.cacheWrite5m,
-    cacheWrite1h: a.cacheWrite1h + b.cacheWrite1h,
-    cacheRead: a.cacheRead + b.cacheRead,
-  };
-}
-
 /** USD for one call; prices are USD per million tokens, each field at its own rate (never a hard-coded multiplier). */
 export function costOf(usage: CallUsage, price: ModelPrice): number {
   const microDollars =

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addUsage, costOf, priceOf, usageFromApi, type ApiUsage, type CallUsage } from '../../src/domain/model-cost.ts';
+import { costOf, priceOf, usageFromApi, type ApiUsage, type CallUsage } from '../../src/domain/model-cost.ts';
+import { addUsage } from '../../bench/lib/agent-usage.ts';
 import type { ModelPrice } from '../../src/policy.ts';
 
 const usage = (fields: Partial<CallUsage>): CallUsage => ({ input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, ...fields });

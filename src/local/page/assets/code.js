@@ -10,7 +10,7 @@ export function looksLikeDiff(text) {
   return lines.length >= 2 && lines.some((l) => /^[+-]/.test(l)) && lines.every((l) => /^[ +\-\\]/.test(l));
 }
 
-export function diffLineClass(line) {
+function diffLineClass(line) {
   if (HEADER.test(line)) return 'diff-file';
   if (line.startsWith('@@')) return 'diff-hunk';
   if (line.startsWith('+')) return 'diff-add';

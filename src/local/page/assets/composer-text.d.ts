@@ -2,6 +2,4 @@ interface Workspace {
   bot?: { id: string; name: string };
   users?: { id: string; name?: string; real_name?: string }[];
 }
-export function escapeForSlack(text: string): string;
-export function mentionNames(state: Workspace): Map<string, string>;
 export function encodeComposerText(typed: string, state: Workspace): string;

@@ -1,12 +1,12 @@
 // What the composer sends: Slack clients send `&`, `<` and `>` as entities (so a typed `<` is
 // never a control token), and a typed @name of a known user or of the app becomes `<@ID>`.
 
-export function escapeForSlack(text) {
+function escapeForSlack(text) {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Lower-cased handle → user id: the bot by its name, people by name and by first name. */
-export function mentionNames(state) {
+function mentionNames(state) {
   const names = new Map();
   const add = (name, id) => {
     const key = String(name ?? '').toLowerCase();
