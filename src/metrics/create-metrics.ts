@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import type { WebhookOutcome } from '../bot/webhooks/create-webhook-handler.ts';
 import { RUN_STATUSES } from '../domain/run.ts';
 import { QUEUE_NAMES, type QueueName } from '../jobs/queues.ts';
+import { countAgentSlotsInUse } from '../db/agent-slots.ts';
 import { countJobs, countRuns, sumAgentUsage, type AgentUsage, type JobCount, type RunCount } from './database-counts.ts';
 
 export type JobOutcome = 'completed' | 'failed';
@@ -79,6 +80,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   const jobs = new Gauge({ name: 'baton_jobs', help: "Jobs in pg-boss's table, by queue and state (read at scrape time).", labelNames: ['queue', 'state'], registers });
   const runs = new Gauge({ name: 'baton_runs', help: 'Runs by status (read at scrape time).', labelNames: ['status'], registers });
+  const slots = new Gauge({
+    name: 'baton_agent_slots_in_use',
+    help: 'Agent slots held across all processes (scheduling.agent_concurrency is the cap; read at scrape time).',
+    registers,
+  });
   // Counters although read from the table: the sums only grow (agent_calls rows are never
   // deleted), so rate() and increase() work on them as on any counter.
   const agentTokens = new Counter({
@@ -134,10 +140,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
     observeJob: (queue, seconds, outcome) => jobDuration.observe({ queue, outcome }, seconds),
     jobReleased: (queue, givenUp) => released.inc({ queue, outcome: givenUp ? 'given_up' : 'retried' }),
     async render() {
-      const [jobRows, runRows, agentRows] = await Promise.allSettled([
+      const [jobRows, runRows, agentRows, slotsInUse] = await Promise.allSettled([
         countJobs(options.pool, options.jobsSchema),
         countRuns(options.pool),
         sumAgentUsage(options.pool),
+        countAgentSlotsInUse(options.pool),
       ]);
       // Applied together with no await in between, so a concurrent scrape never sees a half-reset
       // gauge. A series the database could not give is left out rather than shown stale; the
@@ -151,6 +158,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       apply(jobRows, applyJobs, () => jobs.reset());
       apply(runRows, applyRuns, () => runs.reset());
       apply(agentRows, applyAgents, () => [agentTokens, agentCost, agentCalls].forEach((c) => c.reset()));
+      apply(slotsInUse, (n) => slots.set(n), () => slots.reset());
       databaseUp.set(failures.length === 0 ? 1 : 0);
       // Said when it changes, not at every scrape (Prometheus asks every 15 s or so).
       if (failures.length > 0 && databaseWasUp) options.log.warn({ errors: failures }, 'metrics: the database could not be read; jobs, runs and agent usage are left out until it can');

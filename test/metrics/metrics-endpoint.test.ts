@@ -8,6 +8,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { createPool, withTransaction } from '../../src/db/pool.ts';
 import type { Payload } from '../../src/jobs/queues.ts';
 import { insertRun, transitionRun } from '../../src/db/runs.ts';
+import { takeAgentSlot } from '../../src/db/agent-slots.ts';
 import { insertAgentCall, type AgentCallUsage } from '../../src/db/agent-calls.ts';
 import { createQueue, type Queue } from '../../src/jobs/queue.ts';
 import { acceptDelivery } from '../../src/jobs/accept-delivery.ts';
@@ -97,11 +98,12 @@ const issueCreated = (secret = SECRET): WebhookDelivery =>
 test('a scrape is Prometheus text: every Baton family typed, zeros before anything happened, and the process metrics', async () => {
   const e = await scrape();
   assert.deepEqual(
-    ['baton_webhook_deliveries_total', 'baton_slack_api_errors_total', 'baton_job_duration_seconds', 'baton_jobs', 'baton_runs', 'baton_agent_tokens_total', 'baton_agent_cost_usd_total', 'baton_agent_calls_total', 'baton_metrics_database_up', 'baton_jobs_released_total'].map((name) => [name, e.types.get(name)]),
+    ['baton_webhook_deliveries_total', 'baton_slack_api_errors_total', 'baton_job_duration_seconds', 'baton_jobs', 'baton_runs', 'baton_agent_tokens_total', 'baton_agent_cost_usd_total', 'baton_agent_calls_total', 'baton_metrics_database_up', 'baton_jobs_released_total', 'baton_agent_slots_in_use'].map((name) => [name, e.types.get(name)]),
     [
       ['baton_webhook_deliveries_total', 'counter'], ['baton_slack_api_errors_total', 'counter'], ['baton_job_duration_seconds', 'histogram'],
       ['baton_jobs', 'gauge'], ['baton_runs', 'gauge'], ['baton_agent_tokens_total', 'counter'], ['baton_agent_cost_usd_total', 'counter'],
       ['baton_agent_calls_total', 'counter'], ['baton_metrics_database_up', 'gauge'], ['baton_jobs_released_total', 'counter'],
+      ['baton_agent_slots_in_use', 'gauge'],
     ],
   );
   for (const source of ['linear', 'jira', 'github']) {
@@ -109,6 +111,7 @@ test('a scrape is Prometheus text: every Baton family typed, zeros before anythi
   }
   assert.equal(intakeJobs(e, 'created'), 0);
   assert.equal(e.value('baton_jobs_released_total', { queue: 'gate.merge', outcome: 'retried' }), 0);
+  assert.equal(e.value('baton_agent_slots_in_use'), 0);
   assert.equal(e.value('baton_metrics_database_up'), 1);
   assert.equal(e.types.get('process_cpu_user_seconds_total'), 'counter');
   assert.ok(e.select('nodejs_heap_size_used_bytes').length === 1);
@@ -153,6 +156,9 @@ test('runs by status reflect the rows of the runs table, with every status shown
   const e = await scrape();
   const shown = Object.fromEntries(e.select('baton_runs').map((s) => [s.labels.status, s.value]));
   assert.deepEqual(shown, Object.fromEntries(RUN_STATUSES.map((status) => [status, { queued: 1, running: 1, failed: 1 }[status as string] ?? 0])));
+  // The running run's agent takes a slot: the gauge counts it.
+  assert.equal(await withTransaction(db.pool, (tx) => takeAgentSlot(tx, second.id, 'holder-1', 2, 60)), 'taken');
+  assert.equal((await scrape()).value('baton_agent_slots_in_use'), 1);
 });
 
 test('agent tokens, cost and calls by model and agent are the sums of agent_calls', async () => {
