@@ -5,7 +5,7 @@
 // (raw, Baton, raw, Baton, …) after a warm-up of each, so neither side gets the emptier table.
 // The clients run in a worker thread, so they do not share Baton's event loop. Reports
 // deliveries/s against sends/s (the goal is at least 70 %); asserts only that every delivery was
-// answered `queued` and left exactly its rows and job. acceptDelivery commits deliveries that
+// answered `queued` and left exactly its rows and job. the delivery acceptor commits deliveries that
 // arrive together in one transaction (group commit: BEGIN with their rows, their jobs in one
 // pg-boss insert, COMMIT). The bench passes it the job inserter (createJobInserter); a caller
 // that does not sends each job through queue.enqueue, two round trips more per delivery.
@@ -22,7 +22,7 @@ import { createLogger } from '../src/logger.ts';
 import { createPool } from '../src/db/pool.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createQueue } from '../src/jobs/queue.ts';
-import { acceptDelivery } from '../src/jobs/accept-delivery.ts';
+import { createDeliveryAcceptor } from '../src/jobs/accept-delivery.ts';
 import { createJobInserter } from '../src/jobs/create-job-inserter.ts';
 import { createHttpServer } from '../src/bot/create-http-server.ts';
 import { createWebhookHandler } from '../src/bot/webhooks/create-webhook-handler.ts';
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     linear: createWebhookHandler({
       source: linearWebhookSource([SECRET]),
       maxBodyBytes: 1024 * 1024,
-      accept: (delivery) => acceptDelivery(delivery, { pool, queue, insertJobs }),
+      accept: createDeliveryAcceptor({ pool, queue, insertJobs }),
       log,
       metrics,
     }),

@@ -23,7 +23,7 @@ import { createLinearTracker } from './integrations/trackers/linear-tracker.ts';
 import { createJiraTracker } from './integrations/trackers/jira-tracker.ts';
 import type { TicketTracker } from './integrations/trackers/ticket-tracker.ts';
 import { createTrackerRoutes } from './jobs/tracker-routes.ts';
-import { acceptDelivery, type IncomingDelivery } from './jobs/accept-delivery.ts';
+import { createDeliveryAcceptor } from './jobs/accept-delivery.ts';
 import { createJobInserter } from './jobs/create-job-inserter.ts';
 import type { TrackerName } from './domain/route-ticket.ts';
 import type { NewRun } from './domain/run.ts';
@@ -253,8 +253,7 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     };
     const maxBodyBytes = config.policy.webhooks.max_body_kib * 1024;
     // A burst of deliveries shares transactions, and their jobs go in through one pg-boss insert per batch.
-    const insertJobs = createJobInserter({ schema: `${config.database.schema}_jobs` });
-    const accept = (delivery: IncomingDelivery) => acceptDelivery(delivery, { pool, queue, insertJobs });
+    const accept = createDeliveryAcceptor({ pool, queue, insertJobs: createJobInserter({ schema: `${config.database.schema}_jobs` }) });
     const webhooks: Record<string, RequestListener> = {};
     if (web) {
       // A source without a secret refuses every delivery unless baton.yml opts it out; either way, say so now.

@@ -26,42 +26,28 @@ export interface AcceptDeliveryDeps {
 }
 
 type Outcome = 'queued' | 'duplicate';
-type Accept = (delivery: IncomingDelivery) => Promise<Outcome>;
+export type Accept = (delivery: IncomingDelivery) => Promise<Outcome>;
 
 // Deliveries arriving together (a sender's burst, several senders at once) share a transaction.
 // Up to this many transactions commit at once, on a pool of 10 that other work shares too.
 const MAX_IN_FLIGHT = 2;
 const MAX_BATCH = 50;
 
-// One group commit per pool, queue and job inserter: callers pass those same objects with every
-// delivery (main.ts, local mode), and need no handle to stop (a batch waits at most for the
-// transactions before it).
-const acceptors = new WeakMap<Pool, WeakMap<Queue, Map<JobInserter | undefined, Accept>>>();
-
 /**
  * Records a verified webhook delivery and enqueues its `intake.event` job in one transaction, so a
  * redelivery (Linear resends after a minute and an hour, Jira retries for half an hour) finds its
  * id taken and enqueues nothing, and a failure leaves neither behind for the sender to retry into.
- * Resolves only once that transaction committed, which it may share with deliveries arriving at
- * the same time (src/jobs/group-commit.ts); a batch that fails is retried one delivery at a time.
+ * The acceptor resolves only once that transaction committed, which it may share with deliveries
+ * arriving at the same time (src/jobs/group-commit.ts); a batch that fails is retried one delivery
+ * at a time. Build one per entry point and keep it: its batches are its own.
  */
-export function acceptDelivery(delivery: IncomingDelivery, deps: AcceptDeliveryDeps): Promise<Outcome> {
-  let byQueue = acceptors.get(deps.pool);
-  if (!byQueue) acceptors.set(deps.pool, (byQueue = new WeakMap()));
-  let byInserter = byQueue.get(deps.queue);
-  if (!byInserter) byQueue.set(deps.queue, (byInserter = new Map()));
-  let accept = byInserter.get(deps.insertJobs);
-  if (!accept) {
-    const { pool, queue, insertJobs } = deps;
-    accept = createGroupCommit<IncomingDelivery, Outcome>({
-      commit: (deliveries) => commitDeliveries(deliveries, { pool, queue, insertJobs }),
-      keysOf: (d) => keysOf(d).map((key) => deliveryKey(d.source, key)),
-      maxBatch: MAX_BATCH,
-      maxInFlight: MAX_IN_FLIGHT,
-    });
-    byInserter.set(insertJobs, accept);
-  }
-  return accept(delivery);
+export function createDeliveryAcceptor(deps: AcceptDeliveryDeps): Accept {
+  return createGroupCommit<IncomingDelivery, Outcome>({
+    commit: (deliveries) => commitDeliveries(deliveries, deps),
+    keysOf: (d) => keysOf(d).map((key) => deliveryKey(d.source, key)),
+    maxBatch: MAX_BATCH,
+    maxInFlight: MAX_IN_FLIGHT,
+  });
 }
 
 /** The other keys first: a body replayed under a new id stops there, before that id is recorded. */

@@ -5,7 +5,7 @@ import { insertLocalTicket, listLocalTickets } from '../db/local-tickets.ts';
 import type { Pool } from '../db/pool.ts';
 import { createLocalTracker, LOCAL_INITIAL_STATE } from '../integrations/trackers/local-tracker.ts';
 import type { TicketTracker } from '../integrations/trackers/ticket-tracker.ts';
-import { acceptDelivery } from '../jobs/accept-delivery.ts';
+import { createDeliveryAcceptor } from '../jobs/accept-delivery.ts';
 import type { Queue } from '../jobs/queue.ts';
 import { LOCAL_DEMO, localDemoRepoPath } from '../local-demo-policy.ts';
 import type { Logger } from '../logger.ts';
@@ -66,13 +66,14 @@ export async function startLocalParts(config: Config, deps: { pool: Pool; queue:
   }
 
   const tracker = createLocalTracker({ pool, pageUrl: url });
+  const accept = createDeliveryAcceptor({ pool, queue });
   const localTeams = Object.entries(config.policy.teams).filter(([, team]) => team.tracker === 'local').map(([prefix]) => prefix);
   server.mount(
     localTicketRoutes({
       pool, pageUrl: url, teams: localTeams, log,
       // A person's change on a local ticket reaches intake the way a tracker's webhook does.
       onTicketEvent: async (event) => {
-        await acceptDelivery({ source: 'local', deliveryId: randomUUID(), eventName: `ticket.${event.kind}`, event }, { pool, queue });
+        await accept({ source: 'local', deliveryId: randomUUID(), eventName: `ticket.${event.kind}`, event });
       },
     }),
   );

@@ -5,14 +5,14 @@ import { createLogger } from '../../src/logger.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Pool } from '../../src/db/pool.ts';
 import { createQueue, type Queue } from '../../src/jobs/queue.ts';
-import { acceptDelivery, type AcceptDeliveryDeps, type IncomingDelivery } from '../../src/jobs/accept-delivery.ts';
+import { createDeliveryAcceptor, type AcceptDeliveryDeps, type IncomingDelivery } from '../../src/jobs/accept-delivery.ts';
 import { createJobInserter } from '../../src/jobs/create-job-inserter.ts';
 import { linearWebhookSource } from '../../src/bot/webhooks/linear-webhook-source.ts';
 import { count, createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { linearDelivery } from '../support/webhook-deliveries.ts';
 
 /*
- * acceptDelivery on PostgreSQL with deliveries that arrive together: calls made in one turn of the
+ * the delivery acceptor on PostgreSQL with deliveries that arrive together: calls made in one turn of the
  * event loop share a transaction (group commit), and each still gets its own answer. A delivery
  * that fails must fail alone, and two deliveries under one key must not both be queued.
  */
@@ -53,7 +53,7 @@ const rowsOf = (d: IncomingDelivery): Promise<number> =>
 const jobsOf = (deliveryId: string): Promise<number> =>
   count(db.pool, `SELECT 1 FROM ${db.schema}_jobs.job WHERE name = 'intake.event' AND data->>'deliveryId' = $1`, [deliveryId]);
 
-// Each way of sending the jobs gets a pool of its own, so each gets a group commit of its own.
+// Each way of sending the jobs gets a pool of its own; each test builds its acceptor (its own group commit).
 const variants: [string, () => AcceptDeliveryDeps][] = [
   ['jobs through queue.enqueue', () => ({ pool: ownPool(), queue })],
   ['jobs through one pg-boss insert', () => ({ pool: ownPool(), queue, insertJobs: createJobInserter({ schema: `${db.schema}_jobs` }) })],
@@ -68,12 +68,12 @@ function ownPool(): Pool {
 for (const [name, depsFor] of variants) {
   describe(name, () => {
     test('one delivery that the database refuses among good ones arriving together: the good ones are queued, it alone fails and leaves nothing', async () => {
-      const deps = depsFor();
+      const accept = createDeliveryAcceptor(depsFor());
       const good = [linear(), linear(), linear(), linear()];
       // PostgreSQL's jsonb refuses \u0000 in a string; the label passes JSON, Linear's parse and the queue's schema.
       const bad = linear({ labels: ['baton', 'nul\u0000label'] });
       const all = [good[0]!, good[1]!, bad, good[2]!, good[3]!];
-      const answers = await Promise.allSettled(all.map((d) => acceptDelivery(d, deps)));
+      const answers = await Promise.allSettled(all.map((d) => accept(d)));
 
       const [first, second, refused, third, fourth] = answers;
       for (const answer of [first, second, third, fourth]) assert.deepEqual(answer, { status: 'fulfilled', value: 'queued' });
@@ -88,12 +88,12 @@ for (const [name, depsFor] of variants) {
     });
 
     test('two deliveries under one id arriving together: one is queued, the other is a duplicate, and there is one job', async () => {
-      const deps = depsFor();
+      const accept = createDeliveryAcceptor(depsFor());
       const first = linear();
       // Linear's redelivery: the same id, the body signed again with a fresh webhookTimestamp (another digest).
       const again = linear({ deliveryId: first.deliveryId });
       const others = [linear(), linear()];
-      const answers = await Promise.all([first, again, ...others].map((d) => acceptDelivery(d, deps)));
+      const answers = await Promise.all([first, again, ...others].map((d) => accept(d)));
 
       assert.deepEqual([...answers.slice(0, 2)].sort(), ['duplicate', 'queued']);
       assert.deepEqual(answers.slice(2), ['queued', 'queued']);
@@ -102,10 +102,10 @@ for (const [name, depsFor] of variants) {
     });
 
     test('the same bytes under two ids arriving together (a replayed body): one is queued, the other a duplicate whose id is not recorded', async () => {
-      const deps = depsFor();
+      const accept = createDeliveryAcceptor(depsFor());
       const original = linear();
       const replay: IncomingDelivery = { ...original, deliveryId: `${original.deliveryId}-replayed` };
-      const answers = await Promise.all([original, replay].map((d) => acceptDelivery(d, deps)));
+      const answers = await Promise.all([original, replay].map((d) => accept(d)));
 
       assert.deepEqual(answers, ['queued', 'duplicate']);
       assert.equal(await jobsOf(original.deliveryId), 1);
@@ -114,10 +114,10 @@ for (const [name, depsFor] of variants) {
     });
 
     test('a delivery seen before in another batch is a duplicate, and a burst of fifty is queued whole', async () => {
-      const deps = depsFor();
+      const accept = createDeliveryAcceptor(depsFor());
       const burst = Array.from({ length: 50 }, () => linear());
-      assert.deepEqual(await Promise.all(burst.map((d) => acceptDelivery(d, deps))), burst.map(() => 'queued'));
-      assert.deepEqual(await Promise.all(burst.slice(0, 3).map((d) => acceptDelivery(d, deps))), ['duplicate', 'duplicate', 'duplicate']);
+      assert.deepEqual(await Promise.all(burst.map((d) => accept(d))), burst.map(() => 'queued'));
+      assert.deepEqual(await Promise.all(burst.slice(0, 3).map((d) => accept(d))), ['duplicate', 'duplicate', 'duplicate']);
       for (const d of burst) assert.equal(await jobsOf(d.deliveryId), 1);
     });
   });
@@ -125,8 +125,8 @@ for (const [name, depsFor] of variants) {
 
 test("a job sent by the job inserter carries what queue.enqueue gives one: priority, singleton key, retry, expiry, retention, policy", async () => {
   const [viaEnqueue, viaInsert] = [linear(), linear()];
-  await acceptDelivery(viaEnqueue, { pool: ownPool(), queue });
-  await acceptDelivery(viaInsert, { pool: ownPool(), queue, insertJobs: createJobInserter({ schema: `${db.schema}_jobs` }) });
+  await createDeliveryAcceptor({ pool: ownPool(), queue })(viaEnqueue);
+  await createDeliveryAcceptor({ pool: ownPool(), queue, insertJobs: createJobInserter({ schema: `${db.schema}_jobs` }) })(viaInsert);
   const { rows } = await db.pool.query(
     `SELECT data->>'deliveryId' AS delivery, priority, singleton_key, singleton_on, retry_limit, retry_delay, retry_backoff,
             expire_in, keep_until - start_after AS kept_for, dead_letter, policy, state, start_after <= now() AS startable
@@ -144,15 +144,15 @@ test("a job sent by the job inserter carries what queue.enqueue gives one: prior
 });
 
 test('delivery ids are written into the batch statement as escaped literals: quotes and backslashes round-trip, a NUL is refused', async () => {
-  const deps = { pool: ownPool(), queue, insertJobs: createJobInserter({ schema: `${db.schema}_jobs` }) };
+  const accept = createDeliveryAcceptor({ pool: ownPool(), queue, insertJobs: createJobInserter({ schema: `${db.schema}_jobs` }) });
   const hostile = { ...linear(), deliveryId: String.raw`it's \' a \\ test'); DELETE FROM deliveries; --` };
   const plain = linear();
-  assert.deepEqual(await Promise.all([hostile, plain].map((d) => acceptDelivery(d, deps))), ['queued', 'queued']);
+  assert.deepEqual(await Promise.all([hostile, plain].map((d) => accept(d))), ['queued', 'queued']);
   assert.equal(await count(db.pool, `SELECT 1 FROM deliveries WHERE delivery_id = $1`, [hostile.deliveryId]), 1);
   assert.equal(await jobsOf(hostile.deliveryId), 1);
   assert.equal(await rowsOf(plain), 2);
 
   const nul = { ...linear(), deliveryId: 'nul\u0000id' };
-  await assert.rejects(acceptDelivery(nul, deps), /NUL/);
+  await assert.rejects(accept(nul), /NUL/);
   assert.equal(await rowsOf({ ...nul, deliveryId: 'nul' }), 0);
 });

@@ -11,7 +11,7 @@ import { insertRun, transitionRun } from '../../src/db/runs.ts';
 import { takeAgentSlot } from '../../src/db/agent-slots.ts';
 import { insertAgentCall, type AgentCallUsage } from '../../src/db/agent-calls.ts';
 import { createQueue, type Queue } from '../../src/jobs/queue.ts';
-import { acceptDelivery } from '../../src/jobs/accept-delivery.ts';
+import { createDeliveryAcceptor } from '../../src/jobs/accept-delivery.ts';
 import { createWebhookHandler } from '../../src/bot/webhooks/create-webhook-handler.ts';
 import { linearWebhookSource } from '../../src/bot/webhooks/linear-webhook-source.ts';
 import { RUN_STATUSES } from '../../src/domain/run.ts';
@@ -27,7 +27,7 @@ import { parseExposition, type Exposition } from './parse-exposition.ts';
 
 /*
  * /metrics as main.ts wires it, scraped over real HTTP and read as Prometheus reads it: the Linear
- * webhook handler with its real source and acceptDelivery on PostgreSQL counts each answer, the
+ * webhook handler with its real source and the delivery acceptor on PostgreSQL counts each answer, the
  * database's jobs, runs and agent calls are counted at each scrape, and a queue wrapped by
  * withJobMetrics times every handler run on pg-boss.
  */
@@ -64,7 +64,7 @@ before(async () => {
   const handler = createWebhookHandler({
     source: linearWebhookSource([SECRET]),
     maxBodyBytes: 64 * 1024,
-    accept: (delivery) => acceptDelivery(delivery, { pool: db.pool, queue }),
+    accept: createDeliveryAcceptor({ pool: db.pool, queue }),
     log,
     metrics,
   });

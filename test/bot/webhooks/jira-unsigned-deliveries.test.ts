@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/logger.ts';
 import { migrate } from '../../../src/db/migrate.ts';
 import { createQueue, type Queue } from '../../../src/jobs/queue.ts';
-import { acceptDelivery } from '../../../src/jobs/accept-delivery.ts';
+import { createDeliveryAcceptor } from '../../../src/jobs/accept-delivery.ts';
 import { createWebhookHandler } from '../../../src/bot/webhooks/create-webhook-handler.ts';
 import { jiraWebhookSource, type JiraWebhookSourceOptions } from '../../../src/bot/webhooks/jira-webhook-source.ts';
 import { count, createTestDatabase, type TestDatabase } from '../../support/test-database.ts';
@@ -14,7 +14,7 @@ import { jiraDelivery, sendDelivery, type WebhookAnswer, type WebhookDelivery } 
 
 /*
  * /webhooks/jira with no JIRA_WEBHOOK_SECRET, over real HTTP into the real handler, source and
- * acceptDelivery on PostgreSQL: refused by default with a body that says how to configure it, and
+ * the delivery acceptor on PostgreSQL: refused by default with a body that says how to configure it, and
  * accepted unsigned only when baton.yml's webhooks.allow_unsigned names jira. main.ts passes that
  * option from the policy; this file holds the source to its side of the bargain.
  */
@@ -55,7 +55,7 @@ async function jiraEndpoint(secrets: string[], options: JiraWebhookSourceOptions
   const handler = createWebhookHandler({
     source: jiraWebhookSource(secrets, options),
     maxBodyBytes: 64 * 1024,
-    accept: (delivery) => acceptDelivery(delivery, { pool: db.pool, queue }),
+    accept: createDeliveryAcceptor({ pool: db.pool, queue }),
     log,
   });
   const server = createServer(handler);
