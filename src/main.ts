@@ -108,10 +108,12 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     const applied = await migrate(pool, config.database.schema);
     if (applied.length) log.info({ applied }, 'database migrated');
 
-    const metrics = config.metrics ? createMetrics({ pool, jobsSchema: `${config.database.schema}_jobs`, log }) : undefined;
+    // pg-boss's tables live in a schema beside Baton's own.
+    const jobsSchema = `${config.database.schema}_jobs`;
+    const metrics = config.metrics ? createMetrics({ pool, jobsSchema, log }) : undefined;
     const rawQueue = createQueue({
       pool,
-      schema: `${config.database.schema}_jobs`,
+      schema: jobsSchema,
       pollIntervalSeconds: config.policy.queue.poll_interval_seconds,
       log,
       supervise: worker,
@@ -253,7 +255,7 @@ export async function startBaton(config: Config, options: StartOptions): Promise
     };
     const maxBodyBytes = config.policy.webhooks.max_body_kib * 1024;
     // A burst of deliveries shares transactions, and their jobs go in through one pg-boss insert per batch.
-    const accept = createDeliveryAcceptor({ pool, queue, insertJobs: createJobInserter({ schema: `${config.database.schema}_jobs` }) });
+    const accept = createDeliveryAcceptor({ pool, queue, insertJobs: createJobInserter({ schema: jobsSchema }) });
     const webhooks: Record<string, RequestListener> = {};
     if (web) {
       // A source without a secret refuses every delivery unless baton.yml opts it out; either way, say so now.
